@@ -1,0 +1,104 @@
+"""``manage.py rules``: the whole rule table as markdown, for a clinician to read and sign off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from symptoms import rules as rulebook
+from symptoms.catalogue import CONTEXT
+from symptoms.levels import Triage
+
+SECTION_TITLES = {
+    "CRS": "Cytokine release syndrome",
+    "NEU": "Neurotoxicity (ICANS and delayed neurotoxicity)",
+    "HEM": "Blood counts, febrile neutropenia and bleeding",
+    "INF": "Infection",
+    "GVHD": "Graft-versus-host disease (only with allogeneic exposure)",
+    "IR": "Infusion-related and allergic reactions",
+    "GEN": "General symptoms",
+    "AGG": "Combining findings",
+}
+
+TAG_MEANINGS = (
+    ("V", "checked against a stored copy of the source"),
+    ("V2", "checked only against a secondary copy"),
+    ("M", "from memory of the primary source; unverified"),
+    ("D", "a design choice, not from a source; needs clinician sign-off"),
+)
+
+
+def cell(value: Any) -> str:
+    """Text safe inside a markdown table cell."""
+    text = " ".join(str(value).split())
+    return text.replace("|", "\\|") or "–"
+
+
+def tags(values: Iterable[str]) -> str:
+    return " ".join(f"[{str(tag).strip('[]')}]" for tag in values) or "–"
+
+
+def prefix(rule_id: str) -> str:
+    return rule_id.split("-", 1)[0]
+
+
+def render() -> str:
+    rows = list(rulebook.RULES)
+    thresholds = dict(getattr(rulebook, "THRESHOLDS", {}))
+    fever = CONTEXT["site"].fields["fever_threshold_c"]
+    out = [
+        "# Triage rule table",
+        "",
+        f"Ruleset version: `{rulebook.RULESET_VERSION}` ({len(rows)} rules). The version "
+        "changes whenever any rule or threshold changes; every assessment records the version "
+        "that made it.",
+        "",
+        "Not clinically validated: every rule and threshold needs the sign-off of the clinical "
+        "lead of each centre. Clinical reasoning and sources: `rules-reference.md` (rule ids and "
+        "sources S1… are cited from it).",
+        "",
+        "Triage levels, lowest first: " + " < ".join(f"`{t.name}`" for t in Triage) + ". "
+        "Every rule is evaluated and the highest level wins (P1).",
+        "",
+        "Evidence tags: " + "; ".join(f"[{tag}] {meaning}" for tag, meaning in TAG_MEANINGS) + ".",
+        "",
+        "## Thresholds",
+        "",
+        "| parameter | value |",
+        "|---|---|",
+    ]
+    out += [f"| `{cell(name)}` | {cell(value)} |" for name, value in thresholds.items()]
+    out += [
+        "",
+        f"The fever threshold is a site parameter: `context.site.fever_threshold_c`, "
+        f"{fever.minimum}–{fever.maximum} °C, default {fever.default} °C.",
+    ]
+
+    sections: dict[str, list[Any]] = {}
+    for row in rows:
+        sections.setdefault(prefix(row.id), []).append(row)
+    for key, section in sections.items():
+        title = SECTION_TITLES.get(key, key)
+        out += [
+            "",
+            f"## {key}: {title} ({len(section)} rule{'s' if len(section) != 1 else ''})",
+            "",
+            "| id | condition | category | triage | grade | sources | tags |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {cell(row.id)} | {cell(row.when)} | {cell(row.category)} | {cell(row.triage.name)} "
+            f"| {cell(row.grade)} | {cell(', '.join(row.sources))} | {cell(tags(row.tags))} |"
+            for row in section
+        ]
+    return "\n".join(out)
+
+
+class Command(BaseCommand):
+    help = "Print the whole rule table as markdown, headed by the ruleset version and thresholds."
+    requires_system_checks: list[str] = []
+
+    def handle(self, *args, **options) -> None:
+        self.stdout.write(render())
