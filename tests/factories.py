@@ -1,0 +1,109 @@
+"""Test data builders (factory-boy)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from tracker.models import CareTeam, Flag, Infusion, Level, Patient
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CareTeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareTeam
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Cell Therapy Team {n}")
+    phone_24h = factory.Sequence(lambda n: f"+1-555-01{n % 100:02d}")
+    emergency_number = "911"
+    time_zone = "Europe/London"
+
+    @factory.post_generation
+    def nurses(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.nurses.add(*extracted)
+
+
+def nurse_of(team: CareTeam, **kwargs):
+    """A user who is a nurse of ``team``."""
+    user = UserFactory(**kwargs)
+    team.nurses.add(user)
+    return user
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    user = factory.SubFactory(UserFactory)
+    care_team = factory.SubFactory(CareTeamFactory)
+
+
+class InfusionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Infusion
+
+    patient = factory.SubFactory(PatientFactory)
+    product = Infusion.Product.CAR_T
+    car_target = Infusion.Target.CD19
+    cell_source = Infusion.CellSource.AUTOLOGOUS
+    given_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=3))
+
+
+def car_t_patient(*, day: int = 3, team: CareTeam | None = None, **kwargs) -> Patient:
+    """An autologous CD19 CAR-T patient on ``day`` after the infusion."""
+    patient = PatientFactory(**({"care_team": team} if team else {}), **kwargs)
+    InfusionFactory(patient=patient, given_at=timezone.now() - timedelta(days=day, minutes=5))
+    return patient
+
+
+class FlagFactory(factory.django.DjangoModelFactory):
+    """A flag with its report, for dashboard tests that need a given level and age."""
+
+    class Meta:
+        model = Flag
+
+    patient = factory.SubFactory(PatientFactory)
+    level = Level.URGENT_NOW
+    report = factory.LazyAttribute(
+        lambda f: f.patient.reports.create(
+            reported_by=f.patient.user,
+            answers={"temperature_c": 38.5},
+            context={"days_since_infusion": 4},
+            triage=f.level,
+            findings=[
+                {
+                    "rule": "CRS-01",
+                    "category": "CRS",
+                    "grade": "ASTCT grade 1 (home estimate)",
+                    "triage": Level(f.level).name,
+                    "why": "temperature 38.5 °C ≥ 38.0 °C on day 4 after CAR-T",
+                    "sources": ["S1"],
+                }
+            ],
+            ruleset="rules-test",
+        )
+    )

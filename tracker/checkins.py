@@ -1,0 +1,93 @@
+"""Recording a check-in: save the report, assess it with the engine, open or join a flag.
+
+One keyword-only function does the whole multi-step write in one transaction, so a report is never
+saved without its assessment, and an urgent report never without its flag.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+import symptoms
+from tracker.models import Flag, Level, Patient, Report
+
+HISTORY_DAYS = 7
+
+
+def history_for(patient: Patient, at: datetime) -> list[dict[str, Any]]:
+    """The patient's earlier reports of the last week, newest first, as the engine reads them."""
+    zone = patient.care_team.zone
+    today = at.astimezone(zone).date()
+    earlier = patient.reports.filter(
+        submitted_at__lt=at, submitted_at__gte=at - timedelta(days=HISTORY_DAYS)
+    ).only("submitted_at", "answers")
+    return [
+        {
+            "days_ago": (today - r.submitted_at.astimezone(zone).date()).days,
+            "report": r.answers,
+        }
+        for r in earlier.order_by("-submitted_at")
+    ]
+
+
+def record_report(
+    *,
+    patient: Patient,
+    answers: dict[str, Any],
+    reported_by,
+    submission_key: uuid.UUID | None = None,
+    at: datetime | None = None,
+) -> Report:
+    """Saves and assesses one check-in; a repeated ``submission_key`` returns the first report."""
+    if submission_key is not None:
+        existing = Report.objects.filter(submission_key=submission_key, patient=patient).first()
+        if existing is not None:
+            return existing
+    at = at or timezone.now()
+    context = patient.therapy_context(at)
+    assessment = symptoms.assess(context, answers, history_for(patient, at))
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                patient=patient,
+                reported_by=reported_by,
+                submitted_at=at,
+                submission_key=submission_key or uuid.uuid4(),
+                answers=answers,
+                context=context,
+                triage=int(assessment.triage),
+                findings=[f.as_dict() for f in assessment.findings],
+                ruleset=assessment.ruleset,
+            )
+            if report.triage >= Level.URGENT_TODAY:
+                raise_flag(report)
+    except IntegrityError:
+        # The same form arrived twice at the same moment: the first one won.
+        if submission_key is None:
+            raise
+        return Report.objects.get(submission_key=submission_key, patient=patient)
+    return report
+
+
+def raise_flag(report: Report) -> Flag:
+    """Opens a flag for an urgent report, or joins the patient's unresolved flag."""
+    flag = Flag.objects.select_for_update().filter(patient=report.patient).unresolved().first()
+    if flag is None:
+        return Flag.objects.create(
+            patient=report.patient,
+            report=report,
+            level=report.triage,
+            opened_at=report.submitted_at,
+        )
+    flag.report = report
+    if report.triage > flag.level:
+        # More urgent than what the nurse saw: it needs to be seen again.
+        flag.level = report.triage
+        flag.status = Flag.Status.OPEN
+    flag.save(update_fields=["report", "level", "status"])
+    return flag

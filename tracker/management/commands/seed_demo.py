@@ -1,0 +1,115 @@
+"""Demo data to try the app locally: a care team, a nurse, two patients and a few reports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.checkins import record_report
+from tracker.models import CareTeam, Infusion, Patient
+
+PASSWORD = "tracker-demo"  # noqa: S105 - documented demo password, refused outside debug
+TEAM = "Cell Therapy Unit (demo)"
+
+
+class Command(BaseCommand):
+    help = "Creates demo users and data (only with DJANGO_DEBUG on). Password: tracker-demo."
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo runs only with DJANGO_DEBUG=true: it makes users with a known password."
+            )
+        if CareTeam.objects.filter(name=TEAM).exists():
+            self.stdout.write("Demo data is already there.")
+            return
+        with transaction.atomic():
+            self.seed()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready. Log in as nurse.demo, patient.demo or patient2.demo "
+                f"(password {PASSWORD}); admin.demo for the admin."
+            )
+        )
+
+    def seed(self) -> None:
+        users = get_user_model()
+        now = timezone.now()
+        team = CareTeam.objects.create(
+            name=TEAM, phone_24h="+1-555-0100", emergency_number="911", time_zone="UTC"
+        )
+        nurse = users.objects.create_user(
+            "nurse.demo", "nurse.demo@example.org", PASSWORD, first_name="Jordan", last_name="Lee"
+        )
+        team.nurses.add(nurse)
+        users.objects.create_superuser("admin.demo", "admin.demo@example.org", PASSWORD)
+
+        alex = Patient.objects.create(
+            user=users.objects.create_user(
+                "patient.demo",
+                "patient.demo@example.org",
+                PASSWORD,
+                first_name="Alex",
+                last_name="Rivera",
+            ),
+            care_team=team,
+            baseline={"systolic_bp": 124, "heart_rate": 78, "spo2": 98, "ice_score": 10},
+        )
+        Infusion.objects.create(
+            patient=alex,
+            product="CAR-T",
+            car_target="CD19",
+            cell_source="autologous",
+            given_at=now - timedelta(days=3, hours=2),
+        )
+        sam = Patient.objects.create(
+            user=users.objects.create_user(
+                "patient2.demo",
+                "patient2.demo@example.org",
+                PASSWORD,
+                first_name="Sam",
+                last_name="Okafor",
+            ),
+            care_team=team,
+            prior_allogeneic_transplant=True,
+            baseline={"loose_stools_per_day": 1},
+            labs={"anc": 1.8, "platelets": 95, "hemoglobin": 10.9},
+        )
+        Infusion.objects.create(
+            patient=sam,
+            product="DLI",
+            cell_source="allogeneic",
+            given_at=now - timedelta(days=30, hours=4),
+        )
+
+        well = {
+            "chills": "none",
+            "fatigue": "relieved_by_rest",
+            "bruising": "none",
+            "rash_bsa_percent": 0,
+        }
+        for days_ago, temperature in [(2, 36.9), (1, 37.2)]:
+            record_report(
+                patient=alex,
+                reported_by=alex.user,
+                at=now - timedelta(days=days_ago, hours=1),
+                answers={"temperature_c": temperature, **well},
+            )
+        record_report(
+            patient=sam,
+            reported_by=sam.user,
+            at=now - timedelta(days=2, hours=3),
+            answers={"temperature_c": 36.8, **well},
+        )
+        # The flagged one: a new itchy rash on a fifth of the skin, four weeks after donor cells.
+        record_report(
+            patient=sam,
+            reported_by=sam.user,
+            at=now - timedelta(hours=5),
+            answers={**well, "temperature_c": 37.1, "rash_bsa_percent": 20, "itching": True},
+        )

@@ -1,0 +1,315 @@
+"""The care workflow's storage: care teams, patients, infusions, reports and flags.
+
+Reads live on the QuerySets (``Flag.objects.for_nurse(user).unresolved()``); every query that a view
+makes starts from the user who asks, so a patient sees only their own data and a nurse only the
+patients of their own care teams.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from symptoms import Triage
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a time zone name."), params={"value": value})
+
+
+class Level(models.IntegerChoices):
+    """The contract's triage levels, stored as their order so "most urgent first" is a sort."""
+
+    NONE = Triage.NONE, _("Nothing to report")
+    ROUTINE = Triage.ROUTINE, _("Routine")
+    URGENT_TODAY = Triage.URGENT_TODAY, _("Urgent today")
+    URGENT_NOW = Triage.URGENT_NOW, _("Urgent now")
+    EMERGENCY = Triage.EMERGENCY, _("Emergency")
+
+    @classmethod
+    def flagged(cls) -> list[Level]:
+        """Levels that put a report on the nurses' dashboard."""
+        return [cls.URGENT_TODAY, cls.URGENT_NOW, cls.EMERGENCY]
+
+
+class CareTeam(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    phone_24h = models.CharField(_("24-hour phone number"), max_length=40)
+    emergency_number = models.CharField(_("emergency number"), max_length=20)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    fever_threshold_c = models.DecimalField(
+        _("fever threshold (°C)"),
+        max_digits=3,
+        decimal_places=1,
+        default=38.0,
+        validators=[MinValueValidator(37.0), MaxValueValidator(39.0)],
+        help_text=_("Site parameter: 38.0 by default; some UK programmes use 37.5."),
+    )
+    nurses = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="care_teams", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fever_threshold_c__gte=37.0) & Q(fever_threshold_c__lte=39.0),
+                name="care_team_fever_threshold_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class PatientQuerySet(models.QuerySet):
+    def for_nurse(self, user) -> PatientQuerySet:
+        return self.filter(care_team__nurses=user)
+
+
+class Patient(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient"
+    )
+    care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
+    prior_allogeneic_transplant = models.BooleanField(
+        _("earlier allogeneic stem-cell transplant"), default=False
+    )
+    neutropenia_expected = models.BooleanField(default=False)
+    crs_treated = models.BooleanField(_("tocilizumab or steroids given for CRS"), default=False)
+    baseline = models.JSONField(default=dict, blank=True)
+    labs = models.JSONField(_("latest labs"), default=dict, blank=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    def latest_infusion(self, at: datetime | None = None) -> Infusion | None:
+        at = at or timezone.now()
+        return self.infusions.filter(given_at__lte=at).order_by("-given_at").first()
+
+    def days_since(self, infusion: Infusion, at: datetime) -> int:
+        """Day 0 is the infusion's calendar day in the care team's time zone."""
+        zone = self.care_team.zone
+        return (at.astimezone(zone).date() - infusion.given_at.astimezone(zone).date()).days
+
+    def therapy_context(self, at: datetime | None = None) -> dict[str, Any]:
+        """The engine's context (assess-contract.md) as it stood at ``at``."""
+        at = at or timezone.now()
+        infusions = [i for i in self.infusions.all() if i.given_at <= at]
+        infusions.sort(key=lambda i: i.given_at, reverse=True)
+        latest = infusions[0] if infusions else None
+        hours = (at - latest.given_at).total_seconds() / 3600 if latest else None
+        return {
+            "product": latest.product if latest else "OTHER",
+            "target": latest.car_target or None if latest else None,
+            "cell_source": latest.cell_source if latest else "autologous",
+            # Donor cells given earlier in this course keep GVHD possible after a later own-cell
+            # infusion, so they count as an earlier allogeneic exposure.
+            "prior_allogeneic_transplant": self.prior_allogeneic_transplant
+            or any(i.is_allogeneic for i in infusions[1:]),
+            "days_since_infusion": self.days_since(latest, at) if latest else 0,
+            "hours_since_infusion": round(hours, 2) if hours is not None and hours < 72 else None,
+            "crs_treated": self.crs_treated,
+            "neutropenia_expected": self.neutropenia_expected,
+            "labs": dict(self.labs),
+            "baseline": dict(self.baseline),
+            "site": {"fever_threshold_c": float(self.care_team.fever_threshold_c)},
+        }
+
+
+class Infusion(models.Model):
+    class Product(models.TextChoices):
+        CAR_T = "CAR-T", "CAR-T"
+        CIK = "CIK", _("CIK cells")
+        DLI = "DLI", _("donor lymphocyte infusion")
+        NK = "NK", _("NK cells")
+        TIL = "TIL", "TIL"
+        OTHER = "OTHER", _("other")
+
+    class Target(models.TextChoices):
+        CD19 = "CD19", "CD19"
+        BCMA = "BCMA", "BCMA"
+        OTHER = "OTHER", _("other")
+
+    class CellSource(models.TextChoices):
+        AUTOLOGOUS = "autologous", _("own cells")
+        ALLOGENEIC = "allogeneic", _("donor cells")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="infusions")
+    product = models.CharField(max_length=8, choices=Product)
+    car_target = models.CharField(_("CAR target"), max_length=8, choices=Target, blank=True)
+    cell_source = models.CharField(max_length=12, choices=CellSource)
+    given_at = models.DateTimeField(_("date and time of infusion"))
+
+    class Meta:
+        ordering = ["-given_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(product="DLI") | Q(cell_source="allogeneic"),
+                name="dli_is_donor_cells",
+                violation_error_message=_("A donor lymphocyte infusion is always donor cells."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_product_display()} {self.given_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_allogeneic(self) -> bool:
+        return self.cell_source == self.CellSource.ALLOGENEIC or self.product == self.Product.DLI
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_patient_user(self, user) -> ReportQuerySet:
+        return self.filter(patient__user=user)
+
+    def for_nurse(self, user) -> ReportQuerySet:
+        return self.filter(patient__care_team__nurses=user)
+
+
+class Report(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reports")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    submission_key = models.UUIDField(
+        default=uuid.uuid4, unique=True, help_text="One per form, so a resent form saves once."
+    )
+    answers = models.JSONField(help_text="Report inputs keyed by the contract's codes.")
+    context = models.JSONField(help_text="The therapy context the engine saw.")
+    triage = models.PositiveSmallIntegerField(choices=Level)
+    findings = models.JSONField(default=list)
+    ruleset = models.CharField(max_length=40)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(triage__gte=Level.NONE) & Q(triage__lte=Level.EMERGENCY),
+                name="report_triage_is_a_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.submitted_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def level(self) -> Level:
+        return Level(self.triage)
+
+    @property
+    def days_since_infusion(self) -> int | None:
+        return self.context.get("days_since_infusion")
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f["why"] for f in self.findings]
+
+    @property
+    def answered_by_patient(self) -> bool:
+        return self.reported_by_id == self.patient.user_id
+
+
+class FlagQuerySet(models.QuerySet):
+    def for_nurse(self, user) -> FlagQuerySet:
+        return self.filter(patient__care_team__nurses=user)
+
+    def unresolved(self) -> FlagQuerySet:
+        return self.exclude(status=Flag.Status.RESOLVED)
+
+    def most_urgent_first(self) -> FlagQuerySet:
+        return self.order_by("-level", "opened_at")
+
+
+class Flag(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        RESOLVED = "resolved", _("resolved")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="flags")
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="flags", help_text="The latest report."
+    )
+    level = models.PositiveSmallIntegerField(choices=Level)
+    status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=Level.flagged()), name="flag_level_is_urgent"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open")
+                | Q(acknowledged_by__isnull=False, acknowledged_at__isnull=False),
+                name="flag_acknowledged_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resolved")
+                | Q(resolved_by__isnull=False, resolved_at__isnull=False),
+                name="flag_resolved_has_who_and_when",
+            ),
+            # A new report from a patient with an unresolved flag joins that flag.
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=~Q(status="resolved"),
+                name="one_unresolved_flag_per_patient",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-level", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} flag for {self.patient}"
+
+    @property
+    def level_code(self) -> str:
+        return Level(self.level).name
+
+    def acknowledge(self, user) -> bool:
+        """Marks the flag seen by ``user``; returns False when someone already had."""
+        updated = (
+            Flag.objects.filter(pk=self.pk, status=self.Status.OPEN).update(
+                status=self.Status.ACKNOWLEDGED,
+                acknowledged_by=user,
+                acknowledged_at=timezone.now(),
+            )
+            == 1
+        )
+        self.refresh_from_db()
+        return updated
