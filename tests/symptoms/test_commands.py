@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from symptoms.rules import RULES, RULESET_VERSION
+from tests.commands import run_manage
 
 VIGNETTES = Path(__file__).resolve().parents[1] / "vignettes"
 
@@ -242,6 +243,26 @@ def test_rules_prints_every_rule_as_markdown():
     for row in RULES:
         assert f"| {row.id} |" in out, row.id
         assert row.triage.name in out
+
+
+def test_the_published_rule_book_is_the_current_table():
+    """docs/rules.md is what clinicians sign off; it must never drift from the code."""
+    code, out, _err = run("rules")
+    published = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()
+    assert code == 0
+    assert published == out, (
+        "docs/rules.md is out of date: run `python manage.py rules > docs/rules.md` and have the "
+        "change reviewed by a clinician"
+    )
+
+
+def test_assess_from_the_command_line_exits_2_on_bad_input(tmp_path):
+    """The exit status a shell script sees, not only what call_command raises."""
+    case = dict(FEVER_DAY_2, report={**FEVER_DAY_2["report"], "temperature_c": "hot"})
+    done = run_manage("assess", "-", stdin=json.dumps(case), DJANGO_DEBUG="true")
+    assert done.returncode == 2, done.stderr
+    assert "temperature_c" in done.stderr
+    assert "triage" not in done.stdout
 
 
 # -- benchmark_engine ------------------------------------------------------------------------------

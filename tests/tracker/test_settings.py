@@ -1,28 +1,9 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from tests.commands import run_manage
 from tracker.models import CareTeam, Flag, Patient
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
-    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_with_debug_off_and_no_secret_key_the_app_refuses_to_start_and_says_why():
