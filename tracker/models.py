@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -57,6 +57,21 @@ class CareTeam(models.Model):
         help_text=_("Site parameter: 38.0 by default; some UK programmes use 37.5."),
     )
     nurses = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="care_teams", blank=True)
+    reminder_time = models.TimeField(
+        _("check-in reminder time"),
+        default=time(10, 0),
+        help_text=_("Patients who have not checked in by this local time get a reminder."),
+    )
+    # How long a flag may wait for a nurse before it is overdue (trial defaults: 15 min, 1 h, 24 h).
+    emergency_target = models.DurationField(
+        _("response target for emergencies"), default=timedelta(minutes=15)
+    )
+    urgent_now_target = models.DurationField(
+        _("response target for urgent-now flags"), default=timedelta(hours=1)
+    )
+    urgent_today_target = models.DurationField(
+        _("response target for urgent-today flags"), default=timedelta(hours=24)
+    )
 
     class Meta:
         ordering = ["name"]
@@ -64,7 +79,13 @@ class CareTeam(models.Model):
             models.CheckConstraint(
                 condition=Q(fever_threshold_c__gte=37.0) & Q(fever_threshold_c__lte=39.0),
                 name="care_team_fever_threshold_in_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(emergency_target__gt=timedelta(0))
+                & Q(urgent_now_target__gt=timedelta(0))
+                & Q(urgent_today_target__gt=timedelta(0)),
+                name="care_team_response_targets_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -74,16 +95,40 @@ class CareTeam(models.Model):
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    def response_target(self, level: int) -> timedelta:
+        """How long a flag of ``level`` may stay unacknowledged before it is overdue."""
+        return {
+            Level.EMERGENCY: self.emergency_target,
+            Level.URGENT_NOW: self.urgent_now_target,
+        }.get(Level(level), self.urgent_today_target)
+
 
 class PatientQuerySet(models.QuerySet):
     def for_nurse(self, user) -> PatientQuerySet:
         return self.filter(care_team__nurses=user)
 
+    def monitored(self) -> PatientQuerySet:
+        """Patients being watched at home: monitoring active and at least one infusion given."""
+        return self.filter(monitoring=Patient.Monitoring.ACTIVE, infusions__isnull=False).distinct()
+
 
 class Patient(models.Model):
+    class Monitoring(models.TextChoices):
+        ACTIVE = "active", _("active")
+        PAUSED = "paused", _("paused (in hospital)")
+        ENDED = "ended", _("ended")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient"
     )
+    carers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="cared_for",
+        blank=True,
+        help_text=_("People who may check in for this patient."),
+    )
+    # Paused and ended monitoring mute reminders and missed-check-in entries; check-ins still work.
+    monitoring = models.CharField(max_length=8, choices=Monitoring, default=Monitoring.ACTIVE)
     care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
     prior_allogeneic_transplant = models.BooleanField(
         _("earlier allogeneic stem-cell transplant"), default=False
@@ -183,7 +228,8 @@ class Infusion(models.Model):
 
 class ReportQuerySet(models.QuerySet):
     def for_patient_user(self, user) -> ReportQuerySet:
-        return self.filter(patient__user=user)
+        """Reports about the patient ``user`` is, or cares for."""
+        return self.filter(patient__in=Patient.objects.filter(Q(user=user) | Q(carers=user)))
 
     def for_nurse(self, user) -> ReportQuerySet:
         return self.filter(patient__care_team__nurses=user)
