@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import symptoms
-from tracker.models import Flag, Level, Patient, Report
+from tracker.models import Flag, FlagEvent, Level, Patient, Report
 
 HISTORY_DAYS = 7
 
@@ -78,16 +78,23 @@ def raise_flag(report: Report) -> Flag:
     """Opens a flag for an urgent report, or joins the patient's unresolved flag."""
     flag = Flag.objects.select_for_update().filter(patient=report.patient).unresolved().first()
     if flag is None:
-        return Flag.objects.create(
+        flag = Flag.objects.create(
             patient=report.patient,
             report=report,
             level=report.triage,
             opened_at=report.submitted_at,
         )
-    flag.report = report
-    if report.triage > flag.level:
-        # More urgent than what the nurse saw: it needs to be seen again.
-        flag.level = report.triage
-        flag.status = Flag.Status.OPEN
-    flag.save(update_fields=["report", "level", "status"])
+        action = FlagEvent.Action.OPENED
+    else:
+        flag.report = report
+        action = FlagEvent.Action.JOINED
+        if report.triage > flag.level:
+            # More urgent than what the nurse saw: it needs to be seen again.
+            flag.level = report.triage
+            flag.status = Flag.Status.OPEN
+            action = FlagEvent.Action.RAISED
+        flag.save(update_fields=["report", "level", "status"])
+    FlagEvent.objects.create(
+        flag=flag, action=action, at=report.submitted_at, level=flag.level, report=report
+    )
     return flag

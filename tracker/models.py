@@ -298,6 +298,14 @@ class Flag(models.Model):
         ACKNOWLEDGED = "acknowledged", _("acknowledged")
         RESOLVED = "resolved", _("resolved")
 
+    class Outcome(models.TextChoices):
+        SELF_CARE = "self_care", _("advised self-care")
+        PHONE = "phone", _("phone assessment")
+        CLINIC = "clinic", _("same-day clinic review")
+        EMERGENCY_DEPARTMENT = "ed", _("sent to the emergency department")
+        ADMITTED = "admitted", _("admitted")
+        NO_ACTION = "no_action", _("no action needed")
+
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="flags")
     report = models.ForeignKey(
         Report, on_delete=models.PROTECT, related_name="flags", help_text="The latest report."
@@ -313,6 +321,8 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome, blank=True)
+    note = models.TextField(_("note"), blank=True)
 
     objects = FlagQuerySet.as_manager()
 
@@ -330,6 +340,10 @@ class Flag(models.Model):
                 condition=~Q(status="resolved")
                 | Q(resolved_by__isnull=False, resolved_at__isnull=False),
                 name="flag_resolved_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | ~Q(outcome=""),
+                name="flag_resolved_has_an_outcome",
             ),
             # A new report from a patient with an unresolved flag joins that flag.
             models.UniqueConstraint(
@@ -349,13 +363,52 @@ class Flag(models.Model):
 
     def acknowledge(self, user) -> bool:
         """Marks the flag seen by ``user``; returns False when someone already had."""
+        now = timezone.now()
         updated = (
             Flag.objects.filter(pk=self.pk, status=self.Status.OPEN).update(
-                status=self.Status.ACKNOWLEDGED,
-                acknowledged_by=user,
-                acknowledged_at=timezone.now(),
+                status=self.Status.ACKNOWLEDGED, acknowledged_by=user, acknowledged_at=now
             )
             == 1
         )
         self.refresh_from_db()
+        if updated:
+            FlagEvent.objects.create(
+                flag=self, action=FlagEvent.Action.ACKNOWLEDGED, at=now, by=user, level=self.level
+            )
         return updated
+
+
+class FlagEvent(models.Model):
+    """One step in a flag's life, kept so the timeline can show what the team did and when."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("opened")
+        JOINED = "joined", _("a new report joined")
+        RAISED = "raised", _("level raised by a new report")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        RESOLVED = "resolved", _("resolved")
+        REOPENED = "reopened", _("reopened")
+
+    flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=12, choices=Action)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system did it (a new report)."),
+    )
+    level = models.PositiveSmallIntegerField(choices=Level)
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=12, choices=Flag.Outcome, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

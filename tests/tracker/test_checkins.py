@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import car_t_patient
+from tests.factories import car_t_patient, nurse_of
 from tracker.checkins import history_for, record_report
 from tracker.models import Flag, Level, Report
 
@@ -95,3 +95,26 @@ def test_history_is_the_last_week_newest_first_in_days_ago():
     history = history_for(patient, now)
     assert [h["days_ago"] for h in history] == [1, 2]
     assert history[0]["report"] == {"temperature_c": 37.4}
+
+
+def test_every_step_of_a_flag_is_kept_as_an_event():
+    from tracker.models import FlagEvent
+
+    patient = car_t_patient(day=2)
+    nurse = nurse_of(patient.care_team)
+    first = record_report(
+        patient=patient, reported_by=patient.user, answers={"temperature_c": 38.2}
+    )
+    flag = first.flags.get()
+    flag.acknowledge(nurse)
+    record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 38.3})
+    record_report(
+        patient=patient, reported_by=patient.user, answers={"temperature_c": 38.4, "spo2": 89}
+    )
+    events = list(FlagEvent.objects.filter(flag=flag).values_list("action", "by"))
+    assert events == [
+        ("opened", None),
+        ("acknowledged", nurse.pk),
+        ("joined", None),
+        ("raised", None),
+    ]

@@ -183,6 +183,7 @@ def test_the_dashboard_lists_unresolved_flags_most_urgent_first_then_oldest(clie
         status="resolved",
         resolved_by=nurse,
         resolved_at=resolved.opened_at,
+        outcome="phone",
         acknowledged_by=nurse,
         acknowledged_at=resolved.opened_at,
     )
