@@ -1,6 +1,36 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from tracker.models import CareTeam, Flag, Infusion, Patient, Report
+from tracker.models import (
+    CareTeam,
+    CheckInReminder,
+    Flag,
+    FlagEvent,
+    Infusion,
+    Notification,
+    Patient,
+    Report,
+    TimelineAccess,
+)
+
+
+class ReadOnlyMixin:
+    """For records that are the audit trail itself: an admin reads them, nobody edits them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CareTeam)
@@ -14,23 +44,145 @@ class InfusionInline(admin.TabularInline):
     extra = 0
 
 
+class TimelineAccessInline(ReadOnlyMixin, admin.TabularInline):
+    model = TimelineAccess
+    fields = ["at", "nurse"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = _("timeline opened by")
+
+
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
-    list_display = ["name", "care_team"]
+class PatientAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "care_team", "monitoring"]
+    list_filter = ["monitoring", "care_team"]
     list_select_related = ["user", "care_team"]
-    inlines = [InfusionInline]
+    readonly_fields = ["audit_trail"]
+    inlines = [InfusionInline, TimelineAccessInline]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/audit/",
+                self.admin_site.admin_view(self.audit_trail_view),
+                name="tracker_patient_audit",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("audit trail"))
+    def audit_trail(self, patient):
+        if patient.pk is None:
+            return "–"
+        url = reverse("admin:tracker_patient_audit", args=[patient.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Every change and every opening"))
+
+    def audit_trail_view(self, request, pk):
+        patient = get_object_or_404(Patient.objects.select_related("user"), pk=pk)
+        if not self.has_view_permission(request, patient):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "patient": patient,
+            "title": _("Audit trail of %(name)s") % {"name": patient.name},
+            "entries": audit_entries(patient),
+        }
+        return TemplateResponse(request, "admin/tracker/patient/audit_trail.html", context)
+
+
+def _changes(record) -> str:
+    previous = record.prev_record
+    if record.history_type != "~" or previous is None:
+        return ""
+    delta = record.diff_against(previous)
+    return ", ".join(change.field for change in delta.changes)
+
+
+def audit_entries(patient: Patient) -> list[dict]:
+    """Every recorded change to the patient and their infusions, reports and flags, every flag
+    step and every opening of their timeline, newest first."""
+    kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    entries = []
+    histories = [
+        (_("patient"), Patient.history.filter(id=patient.pk)),
+        (_("infusion"), Infusion.history.filter(patient_id=patient.pk)),
+        (_("report"), Report.history.filter(patient_id=patient.pk)),
+        (_("flag"), Flag.history.filter(patient_id=patient.pk)),
+    ]
+    for label, records in histories:
+        for record in records.select_related("history_user"):
+            entries.append(
+                {
+                    "at": record.history_date,
+                    "who": record.history_user,
+                    "what": f"{label} {record.id}: {kinds[record.history_type]}",
+                    "detail": _changes(record),
+                }
+            )
+    for event in FlagEvent.objects.filter(flag__patient=patient).select_related("by"):
+        entries.append(
+            {
+                "at": event.at,
+                "who": event.by,
+                "what": f"{_('flag')} {event.flag_id}: {event.get_action_display()}",
+                "detail": event.get_level_display(),
+            }
+        )
+    for access in patient.timeline_accesses.select_related("nurse"):
+        entries.append(
+            {"at": access.at, "who": access.nurse, "what": _("timeline opened"), "detail": ""}
+        )
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return entries
+
+
+@admin.register(Infusion)
+class InfusionAdmin(SimpleHistoryAdmin):
+    list_display = ["patient", "product", "cell_source", "given_at"]
+    list_select_related = ["patient__user"]
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(SimpleHistoryAdmin):
     list_display = ["patient", "submitted_at", "triage", "ruleset"]
     list_filter = ["triage"]
     list_select_related = ["patient__user"]
     readonly_fields = ["answers", "context", "findings", "ruleset", "triage"]
 
 
+class FlagEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = FlagEvent
+    fields = ["at", "action", "by", "level", "outcome", "note"]
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(SimpleHistoryAdmin):
     list_display = ["patient", "level", "status", "opened_at"]
     list_filter = ["status", "level"]
+    list_select_related = ["patient__user"]
+    inlines = [FlagEventInline]
+
+
+@admin.register(TimelineAccess)
+class TimelineAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["at", "nurse", "patient"]
+    list_filter = ["patient__care_team"]
+    list_select_related = ["nurse", "patient__user"]
+    search_fields = ["patient__user__last_name", "nurse__username"]
+    date_hierarchy = "at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["created_at", "kind", "level", "flag", "sent_at", "recipients"]
+    list_filter = ["kind", "level"]
+    list_select_related = ["flag__patient__user"]
+
+
+@admin.register(CheckInReminder)
+class CheckInReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["day", "patient", "created_at", "sent_at"]
     list_select_related = ["patient__user"]

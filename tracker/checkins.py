@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import symptoms
+from tracker import notifications
 from tracker.models import Flag, FlagEvent, Level, Patient, Report
 
 HISTORY_DAYS = 7
@@ -97,4 +98,5 @@ def raise_flag(report: Report) -> Flag:
     FlagEvent.objects.create(
         flag=flag, action=action, at=report.submitted_at, level=flag.level, report=report
     )
+    notifications.flag_raised(flag)  # e-mails the nurses, after commit, at the urgent levels
     return flag

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import uuid
+import zoneinfo
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from symptoms import catalogue
 from symptoms.catalogue import INPUTS
+from tracker.models import CareTeam, Patient
 
 
 def catalogue_field(code: str, **overrides: Any) -> forms.Field:
@@ -135,3 +142,194 @@ class CheckInForm(forms.Form):
             if value is not None:
                 answers[code] = float(value) if isinstance(value, Decimal) else value
         return answers
+
+
+# -- Enrolment and the patient's care page (nurses) ------------------------------------------------
+# Ranges, choices and labels of the therapy context come from the catalogue's CONTEXT, LABS and
+# BASELINE, the same entries the engine validates against.
+
+
+def context_field(item: catalogue.Input) -> forms.Field:
+    """An optional form field for one baseline or lab value of the catalogue."""
+    label = f"{item.question} ({item.unit})" if item.unit else item.question
+    common: dict[str, Any] = {"label": label, "help_text": item.help, "required": False}
+    if item.kind == "choice":
+        return forms.ChoiceField(choices=[("", _("Not known")), *item.choices], **common)
+    if item.kind == "int":
+        return forms.IntegerField(min_value=item.minimum, max_value=item.maximum, **common)
+    field = forms.DecimalField(
+        min_value=Decimal(str(item.minimum)),
+        max_value=Decimal(str(item.maximum)),
+        max_digits=6,
+        decimal_places=2,
+        **common,
+    )
+    field.widget.attrs.update({"inputmode": "decimal", "step": "any"})
+    return field
+
+
+def _context_value(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+class LabsForm(forms.Form):
+    """The latest blood results; an empty box means the value is not known."""
+
+    prefix_labs = "labs_"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, item in catalogue.LABS.items():
+            self.fields[self.prefix_labs + code] = context_field(item)
+
+    @property
+    def lab_fields(self) -> list[forms.BoundField]:
+        return [self[self.prefix_labs + code] for code in catalogue.LABS]
+
+    def labs(self) -> dict[str, Any]:
+        values = {code: self.cleaned_data.get(self.prefix_labs + code) for code in catalogue.LABS}
+        return {code: _context_value(v) for code, v in values.items() if v not in (None, "")}
+
+    @classmethod
+    def initial_from(cls, labs: dict[str, Any]) -> dict[str, Any]:
+        return {
+            cls.prefix_labs + code: value for code, value in labs.items() if code in catalogue.LABS
+        }
+
+
+class InfusionForm(forms.Form):
+    """One infusion; its date and time are read in the care team's time zone."""
+
+    product = forms.ChoiceField(
+        label=catalogue.CONTEXT["product"].question, choices=catalogue.CONTEXT["product"].choices
+    )
+    car_target = forms.ChoiceField(
+        label=catalogue.CONTEXT["target"].question,
+        help_text=catalogue.CONTEXT["target"].help,
+        choices=[("", _("None or not known")), *catalogue.CONTEXT["target"].choices],
+        required=False,
+    )
+    cell_source = forms.ChoiceField(
+        label=catalogue.CONTEXT["cell_source"].question,
+        help_text=_("A donor lymphocyte infusion (DLI) is always a donor's cells."),
+        choices=catalogue.CONTEXT["cell_source"].choices,
+        widget=forms.RadioSelect,
+    )
+    infusion_date = forms.DateField(
+        label=_("Date of the infusion"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    infusion_time = forms.TimeField(
+        label=_("Time of the infusion"),
+        help_text=_("In the care team's time zone."),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    def __init__(self, *args: Any, zone: zoneinfo.ZoneInfo | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def infusion_zone(self) -> zoneinfo.ZoneInfo | None:
+        return self.zone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("product") == "DLI":
+            data["cell_source"] = "allogeneic"
+        day, at, zone = data.get("infusion_date"), data.get("infusion_time"), self.infusion_zone()
+        if day and at and zone:
+            data["given_at"] = datetime.combine(day, at, tzinfo=zone)
+            if data["given_at"] > timezone.now():
+                self.add_error(
+                    "infusion_date",
+                    _("This is in the future. Record an infusion once it has been given."),
+                )
+        return data
+
+    def infusion(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "product": data["product"],
+            "car_target": data["car_target"],
+            "cell_source": data["cell_source"],
+            "given_at": data["given_at"],
+        }
+
+
+class EnrolmentForm(InfusionForm, LabsForm):
+    """A new patient: who they are, their care team, the first infusion, baselines and labs."""
+
+    prefix_baseline = "baseline_"
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("The invitation goes here; it is also the patient's user name."),
+    )
+    care_team = forms.ModelChoiceField(label=_("Care team"), queryset=CareTeam.objects.none())
+    prior_allogeneic_transplant = forms.BooleanField(
+        label=catalogue.CONTEXT["prior_allogeneic_transplant"].question,
+        help_text=catalogue.CONTEXT["prior_allogeneic_transplant"].help,
+        required=False,
+    )
+    neutropenia_expected = forms.BooleanField(
+        label=catalogue.CONTEXT["neutropenia_expected"].question,
+        help_text=catalogue.CONTEXT["neutropenia_expected"].help,
+        required=False,
+    )
+    crs_treated = forms.BooleanField(
+        label=catalogue.CONTEXT["crs_treated"].question,
+        help_text=catalogue.CONTEXT["crs_treated"].help,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, nurse, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = nurse.care_teams.all()
+        self.fields["care_team"].queryset = teams
+        if len(teams) == 1:
+            self.fields["care_team"].initial = teams[0].pk
+        for code, item in catalogue.BASELINE.items():
+            self.fields[self.prefix_baseline + code] = context_field(item)
+
+    @property
+    def baseline_fields(self) -> list[forms.BoundField]:
+        return [self[self.prefix_baseline + code] for code in catalogue.BASELINE]
+
+    def infusion_zone(self) -> zoneinfo.ZoneInfo | None:
+        team = self.cleaned_data.get("care_team")
+        return team.zone if team else None
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        user_model = get_user_model()
+        if user_model.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+            raise forms.ValidationError(
+                _("Someone already has an account with this e-mail address.")
+            )
+        return email
+
+    def enrolment(self) -> dict[str, Any]:
+        """The keyword arguments of ``enrol_patient``."""
+        data = self.cleaned_data
+        baseline = {code: data.get(self.prefix_baseline + code) for code in catalogue.BASELINE}
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "email": data["email"],
+            "care_team": data["care_team"],
+            **self.infusion(),
+            "prior_allogeneic_transplant": data["prior_allogeneic_transplant"],
+            "neutropenia_expected": data["neutropenia_expected"],
+            "crs_treated": data["crs_treated"],
+            "baseline": {
+                code: _context_value(v) for code, v in baseline.items() if v not in (None, "")
+            },
+            "labs": self.labs(),
+        }
+
+
+class MonitoringForm(forms.Form):
+    """Pause (a stay in hospital), resume, or end a patient's monitoring."""
+
+    monitoring = forms.ChoiceField(choices=Patient.Monitoring.choices)

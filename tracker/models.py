@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from symptoms import Triage
 
@@ -137,6 +138,7 @@ class Patient(models.Model):
     crs_treated = models.BooleanField(_("tocilizumab or steroids given for CRS"), default=False)
     baseline = models.JSONField(default=dict, blank=True)
     labs = models.JSONField(_("latest labs"), default=dict, blank=True)
+    history = HistoricalRecords()
 
     objects = PatientQuerySet.as_manager()
 
@@ -207,6 +209,7 @@ class Infusion(models.Model):
     car_target = models.CharField(_("CAR target"), max_length=8, choices=Target, blank=True)
     cell_source = models.CharField(max_length=12, choices=CellSource)
     given_at = models.DateTimeField(_("date and time of infusion"))
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-given_at"]
@@ -249,6 +252,7 @@ class Report(models.Model):
     triage = models.PositiveSmallIntegerField(choices=Level)
     findings = models.JSONField(default=list)
     ruleset = models.CharField(max_length=40)
+    history = HistoricalRecords()
 
     objects = ReportQuerySet.as_manager()
 
@@ -323,6 +327,7 @@ class Flag(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome, blank=True)
     note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
 
     objects = FlagQuerySet.as_manager()
 
@@ -412,3 +417,72 @@ class FlagEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+# -- Enrolment, notifications and the audit trail (h4) --------------------------------------------
+
+
+class Notification(models.Model):
+    """An e-mail to a care team's nurses about a flag, kept so that each is sent only once.
+
+    An alert goes out when a flag opens at, or is raised to, a level that needs a nurse within the
+    hour; an escalation when the flag is still unacknowledged past the team's response target. One
+    of each per flag and level, which the unique constraint keeps true even if cron overlaps.
+    """
+
+    class Kind(models.TextChoices):
+        ALERT = "alert", _("urgent flag opened or raised")
+        ESCALATION = "escalation", _("still unacknowledged past the response target")
+
+    flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=Kind)
+    level = models.PositiveSmallIntegerField(choices=Level)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveSmallIntegerField(
+        default=0, help_text=_("How many nurses the e-mail went to.")
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flag", "kind", "level"], name="one_notification_per_flag_kind_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_level_display()})"
+
+
+class CheckInReminder(models.Model):
+    """The one reminder a patient gets on a day (the care team's date) they have not checked in."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reminders")
+    day = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "day"], name="one_reminder_per_patient_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.day:%Y-%m-%d}"
+
+
+class TimelineAccess(models.Model):
+    """A nurse opened a patient's timeline: who, whose, and when."""
+
+    nurse = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="timeline_accesses")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "timeline accesses"
+
+    def __str__(self) -> str:
+        return f"{self.nurse} opened {self.patient} {self.at:%Y-%m-%d %H:%M}"

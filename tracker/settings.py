@@ -5,6 +5,8 @@ DJANGO_SECRET_KEY     required when debug is off.
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names only).
 DATABASE_URL          default: a SQLite file beside manage.py;
                       PostgreSQL: postgres://postgres@127.0.0.1:5432/NAME
+DJANGO_SITE_URL       the address people open the app at, for links in e-mails
+                      (default http://127.0.0.1:8000).
 """
 
 from pathlib import Path
@@ -41,6 +43,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
+    "simple_history",
     "symptoms",
     "tracker",
 ]
@@ -53,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "tracker.middleware.CareTeamTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -158,6 +163,17 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="no-reply@localhost")
+
+# Links in e-mails are absolute: a worker or cron job has no request to build them from.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# An invitation link sets a patient's first password: it works once, and only for this long. The
+# app has no other password-reset link, so Django's own setting is the invitation's expiry.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * env.int("DJANGO_INVITATION_DAYS", default=3)
+
+# Background work (e-mails) runs through django.tasks; `manage.py db_worker` runs the queue that
+# django-tasks-db keeps in the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

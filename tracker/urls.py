@@ -13,5 +13,14 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report, name="report"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("flags/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("patients/new/", views.enrol, name="enrol"),
+    path("patients/<int:pk>/care/", views.patient_care, name="patient_care"),
+    path(
+        "patients/<int:pk>/care/infusions/", views.patient_add_infusion, name="patient_add_infusion"
+    ),
+    path("patients/<int:pk>/care/labs/", views.patient_labs, name="patient_labs"),
+    path("patients/<int:pk>/care/monitoring/", views.patient_monitoring, name="patient_monitoring"),
+    path("patients/<int:pk>/care/invite/", views.patient_invite, name="patient_invite"),
+    path("welcome/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,14 @@
+"""The audit trail beyond model history: who opened which patient's timeline, and when.
+
+Changes to patients, infusions, reports and flags are kept by django-simple-history (with the user
+from ``HistoryRequestMiddleware``); reading a record leaves no change, so it is logged here.
+"""
+
+from __future__ import annotations
+
+from tracker.models import Patient, TimelineAccess
+
+
+def record_timeline_opened(*, nurse, patient: Patient) -> TimelineAccess:
+    """Logs that ``nurse`` opened ``patient``'s timeline; call it from the timeline view."""
+    return TimelineAccess.objects.create(nurse=nurse, patient=patient)

@@ -1,0 +1,97 @@
+"""Who gets told, and when: nurses about urgent flags, patients about a missed check-in.
+
+Each decision is written down first (a ``Notification`` or a ``CheckInReminder`` row, unique per
+flag and level, or per patient and day), and the e-mail is queued only after that row is committed.
+So cron may run a command twice, or two at once, and each e-mail still goes out once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import transaction
+from django.utils import timezone
+
+from tracker import tasks
+from tracker.models import CheckInReminder, Flag, FlagEvent, Level, Notification, Patient
+
+# Levels that need a nurse within the hour get an e-mail the moment their flag opens or rises.
+ALERT_LEVELS = (Level.EMERGENCY, Level.URGENT_NOW)
+# The steps that (re)start a flag's wait for a nurse at its current level.
+WAIT_STARTS = (FlagEvent.Action.OPENED, FlagEvent.Action.RAISED, FlagEvent.Action.REOPENED)
+
+
+def _queue_once(model, **fields) -> bool:
+    """Creates the record once; on commit, queues its e-mail. False when it already existed."""
+    record, created = model.objects.get_or_create(**fields)
+    if created:
+        task = (
+            tasks.send_flag_notification if model is Notification else tasks.send_checkin_reminder
+        )
+        transaction.on_commit(partial(task.enqueue, record.pk))
+    return created
+
+
+def flag_raised(flag: Flag) -> None:
+    """Called by ``raise_flag``: alerts the nurses once per level at emergency and urgent now."""
+    if flag.level in ALERT_LEVELS and flag.status == Flag.Status.OPEN:
+        _queue_once(Notification, flag=flag, kind=Notification.Kind.ALERT, level=flag.level)
+
+
+def waiting_since(flag: Flag) -> datetime:
+    """When the flag began to wait, unacknowledged, at its current level."""
+    starts = [e.at for e in flag.events.all() if e.action in WAIT_STARTS]
+    return max(starts, default=flag.opened_at)
+
+
+def is_overdue(flag: Flag, now: datetime) -> bool:
+    target = flag.patient.care_team.response_target(flag.level)
+    return flag.status == Flag.Status.OPEN and now - waiting_since(flag) >= target
+
+
+def escalate_overdue_flags(*, now: datetime | None = None) -> int:
+    """E-mails the nurses again about each flag still unacknowledged past the team's target.
+
+    Every flagged level escalates, urgent today included: a same-day flag nobody has seen after a
+    day is a missed patient. Returns how many escalations were queued.
+    """
+    now = now or timezone.now()
+    flags = (
+        Flag.objects.filter(status=Flag.Status.OPEN)
+        .select_related("patient__care_team")
+        .prefetch_related("events")
+    )
+    queued = 0
+    for flag in flags:
+        if is_overdue(flag, now):
+            with transaction.atomic():
+                queued += _queue_once(
+                    Notification, flag=flag, kind=Notification.Kind.ESCALATION, level=flag.level
+                )
+    return queued
+
+
+def queue_due_reminders(*, now: datetime | None = None) -> int:
+    """Queues today's one reminder for each monitored patient who has not checked in by the
+    care team's reminder time. Returns how many were queued.
+
+    A patient who has not yet set a password (invited, not started) cannot check in, so gets none.
+    """
+    now = now or timezone.now()
+    patients = (
+        Patient.objects.monitored()
+        .exclude(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .select_related("care_team")
+    )
+    queued = 0
+    for patient in patients:
+        local = now.astimezone(patient.care_team.zone)
+        if local.time() < patient.care_team.reminder_time:
+            continue
+        if tasks.checked_in_on(patient, local.date()):
+            continue
+        with transaction.atomic():
+            queued += _queue_once(CheckInReminder, patient=patient, day=local.date())
+    return queued

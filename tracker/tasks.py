@@ -1,0 +1,126 @@
+"""Background work through django.tasks: every e-mail the app sends.
+
+Each task takes the id of a row that says what to send, so it can be retried safely: a row marked
+``sent_at`` is not sent again. The e-mails carry no clinical detail and no patient name; they are a
+kind sentence and a link. In production `manage.py db_worker` runs them (django-tasks-db).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker.models import CheckInReminder, Notification, Patient
+from tracker.tokens import invitation_url
+
+logger = logging.getLogger(__name__)
+
+
+def checked_in_on(patient: Patient, day: date) -> bool:
+    """Whether anyone sent a check-in for ``patient`` on ``day`` (the care team's calendar)."""
+    zone = patient.care_team.zone
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return patient.reports.filter(submitted_at__gte=start, submitted_at__lt=end).exists()
+
+
+def _email(subject: str, template: str, context: dict, to: list[str]) -> list[EmailMessage]:
+    body = render_to_string(template, context)
+    return [EmailMessage(subject, body, to=[address]) for address in to]
+
+
+@task
+def send_invitation(user_id: int) -> None:
+    user = get_user_model().objects.get(pk=user_id)
+    if not user.email:
+        logger.warning("Invitation for user %s not sent: no e-mail address.", user_id)
+        return
+    days = settings.PASSWORD_RESET_TIMEOUT // (60 * 60 * 24)
+    context = {"url": invitation_url(user), "username": user.get_username(), "days": days}
+    mailers.default.send_messages(
+        _email(
+            _("Your daily check-in: choose a password"),
+            "email/invitation.txt",
+            context,
+            [user.email],
+        )
+    )
+
+
+@task
+def send_flag_notification(notification_id: int) -> None:
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("flag__patient__care_team")
+            .get(pk=notification_id)
+        )
+        if notification.sent_at is not None:
+            return
+        team = notification.flag.patient.care_team
+        addresses = list(
+            team.nurses.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+        )
+        if not addresses:
+            logger.warning(
+                "Notification %s: no nurse of care team %s has an e-mail address.",
+                notification_id,
+                team.pk,
+            )
+            return
+        escalation = notification.kind == Notification.Kind.ESCALATION
+        context = {
+            "url": settings.SITE_URL + reverse("dashboard"),
+            "escalation": escalation,
+        }
+        subject = (
+            _("Still waiting: a patient needs review")
+            if escalation
+            else _("A patient needs review")
+        )
+        sent = mailers.default.send_messages(
+            _email(subject, "email/flag_notification.txt", context, addresses)
+        )
+        notification.sent_at = timezone.now()
+        notification.recipients = sent or 0
+        notification.save(update_fields=["sent_at", "recipients"])
+
+
+@task
+def send_checkin_reminder(reminder_id: int) -> None:
+    with transaction.atomic():
+        reminder = (
+            CheckInReminder.objects.select_for_update()
+            .select_related("patient__user", "patient__care_team")
+            .get(pk=reminder_id)
+        )
+        patient = reminder.patient
+        # The queue may have waited: a check-in since, or a stay in hospital, makes it needless.
+        if (
+            reminder.sent_at is not None
+            or patient.monitoring != Patient.Monitoring.ACTIVE
+            or checked_in_on(patient, reminder.day)
+            or not patient.user.email
+        ):
+            return
+        context = {"url": settings.SITE_URL + reverse("checkin")}
+        mailers.default.send_messages(
+            _email(
+                _("Time for your daily check-in"),
+                "email/checkin_reminder.txt",
+                context,
+                [patient.user.email],
+            )
+        )
+        reminder.sent_at = timezone.now()
+        reminder.save(update_fields=["sent_at"])
