@@ -1,0 +1,16 @@
+"""E-mails the nurses again about flags still unacknowledged past their team's response target.
+
+Cron runs it every few minutes; each flag escalates once per level, however often it runs.
+"""
+
+from django.core.management.base import BaseCommand
+
+from tracker.notifications import escalate_overdue_flags
+
+
+class Command(BaseCommand):
+    help = "Queue an e-mail to the nurses for each flag unacknowledged past its response target."
+
+    def handle(self, *args, **options):
+        queued = escalate_overdue_flags()
+        self.stdout.write(f"{queued} escalation(s) queued.")
