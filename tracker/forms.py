@@ -151,7 +151,8 @@ class CheckInForm(forms.Form):
 
 def context_field(item: catalogue.Input) -> forms.Field:
     """An optional form field for one baseline or lab value of the catalogue."""
-    label = f"{item.question} ({item.unit})" if item.unit else item.question
+    shown = item.unit and str(item.unit) not in str(item.question)
+    label = f"{item.question} ({item.unit})" if shown else item.question
     common: dict[str, Any] = {"label": label, "help_text": item.help, "required": False}
     if item.kind == "choice":
         return forms.ChoiceField(choices=[("", _("Not known")), *item.choices], **common)
@@ -201,7 +202,7 @@ class InfusionForm(forms.Form):
     """One infusion; its date and time are read in the care team's time zone."""
 
     product = forms.ChoiceField(
-        label=catalogue.CONTEXT["product"].question, choices=catalogue.CONTEXT["product"].choices
+        label=_("Cell product"), choices=catalogue.CONTEXT["product"].choices
     )
     car_target = forms.ChoiceField(
         label=catalogue.CONTEXT["target"].question,

@@ -98,6 +98,8 @@ def test_an_admin_reads_a_patients_audit_trail(admin_client, nurse, patient, tim
     assert reverse("admin:tracker_patient_audit", args=[patient.pk]) in change.content.decode()
     history = admin_client.get(reverse("admin:tracker_patient_history", args=[patient.pk]))
     assert history.status_code == 200
+    assert "nurse.jo" in history.content.decode()
+    assert 'style="' not in history.content.decode()  # the CSP would block it
 
 
 def test_the_timeline_log_is_listed_and_read_only_in_the_admin(admin_client, nurse, patient):

@@ -321,3 +321,12 @@ def test_enrol_patient_alone_needs_no_request(team, nurse):
     assert patient.therapy_context()["product"] == "TIL"
     assert patient.infusions.count() == 1
     assert patient.history.get().history_user == nurse
+
+
+def test_infusion_times_show_in_the_patients_care_team_time_zone(nurse_client, nurse, team):
+    nurse.care_teams.add(CareTeamFactory(name="AAA first team", time_zone="Asia/Tokyo"))
+    patient = car_t_patient(team=team)
+    patient.infusions.update(given_at=datetime(2026, 3, 8, 18, 30, tzinfo=UTC))
+    page = nurse_client.get(reverse("patient_care", args=[patient.pk])).content.decode()
+    assert "2026-03-08 14:30" in page
+    assert "America/New_York" in page
