@@ -7,7 +7,7 @@ So cron may run a command twice, or two at once, and each e-mail still goes out 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -19,6 +19,10 @@ from tracker.models import CheckInReminder, Flag, FlagEvent, Level, Notification
 
 # Levels that need a nurse within the hour get an e-mail the moment their flag opens or rises.
 ALERT_LEVELS = (Level.EMERGENCY, Level.URGENT_NOW)
+# An alert still unsent this long after it was queued is queued again (the mail server was down,
+# or the worker lost it); the task sends each notification once, so a second copy is harmless.
+RETRY_AFTER = timedelta(minutes=5)
+RETRY_FOR = timedelta(days=1)
 # The steps that (re)start a flag's wait for a nurse at its current level.
 WAIT_STARTS = (FlagEvent.Action.OPENED, FlagEvent.Action.RAISED, FlagEvent.Action.REOPENED)
 
@@ -71,6 +75,23 @@ def escalate_overdue_flags(*, now: datetime | None = None) -> int:
                     Notification, flag=flag, kind=Notification.Kind.ESCALATION, level=flag.level
                 )
     return queued
+
+
+def retry_unsent_notifications(*, now: datetime | None = None) -> int:
+    """Queues again each alert or escalation not yet sent for a flag still waiting for a nurse.
+
+    Returns how many were queued again.
+    """
+    now = now or timezone.now()
+    unsent = Notification.objects.filter(
+        sent_at__isnull=True,
+        created_at__lte=now - RETRY_AFTER,
+        created_at__gte=now - RETRY_FOR,
+        flag__status=Flag.Status.OPEN,
+    ).values_list("pk", flat=True)
+    for pk in unsent:
+        tasks.send_flag_notification.enqueue(pk)
+    return len(unsent)
 
 
 def queue_due_reminders(*, now: datetime | None = None) -> int:

@@ -208,3 +208,28 @@ def test_a_team_without_nurse_e_mails_keeps_the_record_unsent(check_in, nurses, 
     check_in(URGENT_NOW)
     assert mailoutbox == []
     assert Notification.objects.get().sent_at is None
+
+
+def test_an_alert_the_mail_server_refused_is_sent_by_the_next_cron_run(
+    check_in, mailoutbox, monkeypatch, time_machine, django_capture_on_commit_callbacks
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    working = EmailBackend.send_messages
+
+    def refuse(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    check_in(URGENT_NOW)
+    assert Notification.objects.get().sent_at is None
+    monkeypatch.setattr(EmailBackend, "send_messages", working)
+    time_machine.move_to(NOW + timedelta(minutes=4))
+    escalate(django_capture_on_commit_callbacks)
+    assert mailoutbox == []
+    time_machine.move_to(NOW + timedelta(minutes=5))
+    escalate(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 2
+    assert mailoutbox[0].subject == "A patient needs review"
+    escalate(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 2
