@@ -82,6 +82,7 @@ def test_a_nurse_enrols_a_patient_who_then_sets_a_password(
     ).new_page()
     patient_page.goto(link)
     expect(patient_page.get_by_role("heading", name="Choose a password")).to_be_visible()
+    expect(patient_page.get_by_text("noor@example.org")).to_be_visible()
     patient_page.get_by_label("New password", exact=True).fill("sunny-garden-walk-42")
     patient_page.get_by_label("New password confirmation").fill("sunny-garden-walk-42")
     screenshot(patient_page, f"set-password-{'htmx' if javascript else 'nojs'}")
