@@ -93,3 +93,30 @@ def test_a_nurse_enrols_a_patient_who_then_sets_a_password(
     expect(
         patient_page.get_by_role("heading", name="This link does not work any more")
     ).to_be_visible()
+
+
+def test_an_admin_reads_the_audit_trail_without_csp_errors(live_server, browser, screenshot):
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import car_t_patient
+    from tracker.audit import record_timeline_opened
+
+    get_user_model().objects.create_superuser("auditor", "auditor@example.org", PASSWORD)
+    patient = car_t_patient(user__first_name="Alex", user__last_name="Rivera")
+    nurse = nurse_of(patient.care_team, username="nurse.kit")
+    record_timeline_opened(nurse=nurse, patient=patient)
+
+    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    violations = csp_violations(page)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill("auditor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/tracker/patient/{patient.pk}/change/")
+    page.get_by_role("link", name="Every change and every opening").click()
+    expect(page.locator("#audit-trail")).to_contain_text("timeline opened")
+    expect(page.locator("#audit-trail")).to_contain_text("nurse.kit")
+    screenshot(page, "admin-audit-trail")
+    page.goto(f"{live_server.url}/admin/tracker/patient/{patient.pk}/history/")
+    expect(page.get_by_text("Alex Rivera").first).to_be_visible()
+    assert violations == []
