@@ -27,13 +27,13 @@ RETRY_FOR = timedelta(days=1)
 WAIT_STARTS = (FlagEvent.Action.OPENED, FlagEvent.Action.RAISED, FlagEvent.Action.REOPENED)
 
 
-def _queue_once(model, **fields) -> bool:
-    """Creates the record once; on commit, queues its e-mail. False when it already existed."""
+def _queue_once(model, task, **fields) -> bool:
+    """Creates the record once and, on commit, queues ``task`` to send its e-mail.
+
+    False when the record already existed: that e-mail has been queued before.
+    """
     record, created = model.objects.get_or_create(**fields)
     if created:
-        task = (
-            tasks.send_flag_notification if model is Notification else tasks.send_checkin_reminder
-        )
         transaction.on_commit(partial(task.enqueue, record.pk))
     return created
 
@@ -41,7 +41,13 @@ def _queue_once(model, **fields) -> bool:
 def flag_raised(flag: Flag) -> None:
     """Called by ``raise_flag``: alerts the nurses once per level at emergency and urgent now."""
     if flag.level in ALERT_LEVELS and flag.status == Flag.Status.OPEN:
-        _queue_once(Notification, flag=flag, kind=Notification.Kind.ALERT, level=flag.level)
+        _queue_once(
+            Notification,
+            tasks.send_flag_notification,
+            flag=flag,
+            kind=Notification.Kind.ALERT,
+            level=flag.level,
+        )
 
 
 def waiting_since(flag: Flag) -> datetime:
@@ -72,7 +78,11 @@ def escalate_overdue_flags(*, now: datetime | None = None) -> int:
         if is_overdue(flag, now):
             with transaction.atomic():
                 queued += _queue_once(
-                    Notification, flag=flag, kind=Notification.Kind.ESCALATION, level=flag.level
+                    Notification,
+                    tasks.send_flag_notification,
+                    flag=flag,
+                    kind=Notification.Kind.ESCALATION,
+                    level=flag.level,
                 )
     return queued
 
@@ -114,5 +124,7 @@ def queue_due_reminders(*, now: datetime | None = None) -> int:
         if tasks.checked_in_on(patient, local.date()):
             continue
         with transaction.atomic():
-            queued += _queue_once(CheckInReminder, patient=patient, day=local.date())
+            queued += _queue_once(
+                CheckInReminder, tasks.send_checkin_reminder, patient=patient, day=local.date()
+            )
     return queued
