@@ -330,3 +330,12 @@ def test_infusion_times_show_in_the_patients_care_team_time_zone(nurse_client, n
     page = nurse_client.get(reverse("patient_care", args=[patient.pk])).content.decode()
     assert "2026-03-08 14:30" in page
     assert "America/New_York" in page
+
+
+def test_the_care_page_says_whether_the_patient_has_chosen_a_password(nurse_client, patient):
+    page = nurse_client.get(reverse("patient_care", args=[patient.pk])).content.decode()
+    assert "not chosen yet" not in page
+    patient.user.set_unusable_password()
+    patient.user.save()
+    page = nurse_client.get(reverse("patient_care", args=[patient.pk])).content.decode()
+    assert "not chosen yet" in page

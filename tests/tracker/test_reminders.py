@@ -149,3 +149,13 @@ def test_a_reminder_records_when_it_was_sent(run):
     at = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
     run(at)
     assert CheckInReminder.objects.get().sent_at == at
+
+
+def test_the_reminder_follows_the_clock_change(run, time_machine):
+    # The United Kingdom moves to summer time at 01:00 UTC on 29 March 2026: 10:00 in London is
+    # 10:00 UTC on the 28th and 09:00 UTC on the 29th.
+    time_machine.move_to(datetime(2026, 3, 27, 12, 0, tzinfo=UTC), tick=False)
+    patient_in("Europe/London")
+    assert run(datetime(2026, 3, 28, 9, 30, tzinfo=UTC)) == []
+    assert len(run(datetime(2026, 3, 28, 10, 0, tzinfo=UTC))) == 1
+    assert len(run(datetime(2026, 3, 29, 9, 0, tzinfo=UTC))) == 1
