@@ -108,11 +108,13 @@ def queue_due_reminders(*, now: datetime | None = None) -> int:
     """Queues today's one reminder for each monitored patient who has not checked in by the
     care team's reminder time. Returns how many were queued.
 
-    A patient who has not yet set a password (invited, not started) cannot check in, so gets none.
+    A patient who has not yet set a password (invited, not started) cannot check in, so gets none;
+    nor does one whose first infusion is still ahead.
     """
     now = now or timezone.now()
     patients = (
         Patient.objects.monitored()
+        .filter(infusions__given_at__lte=now)
         .exclude(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
         .select_related("care_team")
     )

@@ -96,8 +96,12 @@ def test_paused_or_ended_monitoring_sends_none(run, monitoring):
     assert run(datetime(2026, 6, 10, 12, 0, tzinfo=UTC)) == []
 
 
-def test_a_patient_without_an_infusion_or_a_password_gets_none(run):
+def test_a_patient_without_an_infusion_yet_or_a_password_gets_none(run):
     PatientFactory(care_team=CareTeamFactory(time_zone="Europe/London"))
+    InfusionFactory(
+        patient__care_team=CareTeamFactory(time_zone="Europe/London"),
+        given_at=datetime(2026, 6, 12, 9, 0, tzinfo=UTC),
+    )
     invited = patient_in("Europe/London")
     invited.user.set_unusable_password()
     invited.user.save()
