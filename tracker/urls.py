@@ -14,4 +14,6 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("flags/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("admin/", admin.site.urls),
+    path("history/", views.history, name="history"),
+    path("patients/<int:pk>/", views.timeline, name="timeline"),
 ]
