@@ -180,3 +180,16 @@ def test_team_actions_follow_each_report_from_when_it_joined_the_flag(world):
     assert steps == ["opened", "acknowledged", "resolved"]
     assert actions[world["fever"].pk][-1].outcome == "a phone call with a nurse"
     assert world["calm"].pk not in actions
+
+
+def test_the_history_shows_only_the_last_four_weeks(client, world):
+    alex = world["alex"]
+    old = record_report(
+        patient=alex,
+        reported_by=alex.user,
+        answers={**USUAL_ANSWERS, "temperature_c": 37.3},
+        at=timezone.now() - timedelta(days=40),
+    )
+    _response, html = page(client, alex.user)
+    assert f'href="{reverse("report", args=[old.pk])}"' not in html
+    assert f'href="{reverse("report", args=[world["calm"].pk])}"' in html
