@@ -193,3 +193,11 @@ def test_the_history_shows_only_the_last_four_weeks(client, world):
     _response, html = page(client, alex.user)
     assert f'href="{reverse("report", args=[old.pk])}"' not in html
     assert f'href="{reverse("report", args=[world["calm"].pk])}"' in html
+
+
+def test_a_patient_without_check_ins_gets_a_kind_empty_page(client):
+    patient = car_t_patient(day=1)
+    response, html = page(client, patient.user)
+    assert response.status_code == 200
+    assert "There are no check-ins in the last 4 weeks." in html
+    assert "<svg" not in html

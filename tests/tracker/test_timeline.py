@@ -15,6 +15,7 @@ from tests.factories import (
     USUAL_ANSWERS,
     CareTeamFactory,
     InfusionFactory,
+    PatientFactory,
     ReportFactory,
     UserFactory,
     car_t_patient,
@@ -23,7 +24,7 @@ from tests.factories import (
 )
 from tracker.checkins import record_report
 from tracker.course import Clock, cell, is_abnormal, symptom_grid
-from tracker.models import Flag, Infusion, Report
+from tracker.models import Flag, Infusion, Patient, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +245,30 @@ def test_what_counts_as_other_than_usual(code, value, abnormal):
 )
 def test_grid_cells_say_the_value_in_words_and_rank_the_worst_darkest(code, value, text, rank):
     assert (cell(code, value).text, cell(code, value).rank) == (text, rank)
+
+
+def test_a_patient_without_infusions_or_check_ins_has_an_empty_timeline(client):
+    team = CareTeamFactory()
+    patient = PatientFactory(care_team=team)
+    _response, html = timeline(client, nurse_of(team), patient)
+    assert "No infusion recorded." in html
+    assert "No check-ins yet." in html
+    assert "No flags." in html
+    assert html.count("Nothing measured yet.") == 4
+
+
+def test_reports_before_a_later_infusion_sit_before_day_0_on_one_axis(world):
+    patient = world["patient"]
+    now = timezone.now()
+    InfusionFactory(
+        patient=patient,
+        product=Infusion.Product.DLI,
+        car_target="",
+        cell_source=Infusion.CellSource.ALLOGENEIC,
+        given_at=now - timedelta(hours=1),
+    )
+    patient = Patient.objects.prefetch_related("infusions").get(pk=patient.pk)
+    clock = Clock.of(patient, now)
+    assert clock.day(now) == 0
+    assert clock.day(world["fever"].submitted_at) <= 0
+    assert clock.day(now - timedelta(days=2)) == -2
