@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from symptoms.catalogue import BASELINE, INPUTS, LABS, is_worse, severity
 from symptoms.rules import THRESHOLDS
 from tracker import charts
-from tracker.models import Flag, FlagEvent, Level, Patient, Report
+from tracker.models import Flag, FlagEvent, Level, Patient, PatientQuerySet, Report
 
 # How far back the patient's own history page goes.
 HISTORY_DAYS = 28
@@ -54,12 +54,12 @@ CHARTED = frozenset({"temperature_c", "systolic_bp", "diastolic_bp", "heart_rate
 # -- reads -----------------------------------------------------------------------------------------
 
 
-def patients_of(user) -> Any:
+def patients_of(user) -> PatientQuerySet:
     """The patients whose history ``user`` may read: themselves, and those they care for."""
     return Patient.objects.filter(Q(user=user) | Q(pk__in=user.cared_for.values("pk")))
 
 
-def with_course(patients: Any) -> Any:
+def with_course(patients: PatientQuerySet) -> PatientQuerySet:
     """The patient rows a course needs, in one query plus one for the infusions."""
     return (
         patients.select_related("user", "care_team")
@@ -129,14 +129,14 @@ class Clock:
         }
 
 
-def day_span(days: Iterable[int], today: int, *, earliest: int | None = None) -> tuple[int, int]:
-    """The first and last day to draw: every report's day and today, and day 0 when it is not
-    before ``earliest``."""
-    days = list(days)
-    first = min([*days, today])
-    if (earliest if earliest is not None else first) <= 0:
+def day_span(days: Iterable[int], today: int, *, since: int | None = None) -> tuple[int, int]:
+    """The first and last day to draw: every report's day, today, and day 0 unless the drawing
+    starts later (``since``, the first day of a recent window)."""
+    days = [*days, today]
+    first, last = min(days), max(days)
+    if since is None or since <= 0:
         first = min(first, 0)
-    return first, max([*days, today])
+    return first, last
 
 
 # -- charts ----------------------------------------------------------------------------------------
@@ -178,11 +178,26 @@ def temperature_lines(patient: Patient, *, nurse: bool) -> list[charts.Threshold
     ]
 
 
+def systolic_lines(patient: Patient) -> list[charts.Threshold]:
+    """Systolic below ``sbp_low``, and, when the baseline puts it higher, ``sbp_drop_pct`` below
+    the patient's baseline (rule D4: both count as low blood pressure)."""
+    sbp = THRESHOLDS["sbp_low"]
+    lines = [charts.Threshold(sbp, "<", _("systolic < %(value)d") % {"value": sbp})]
+    baseline = patient.baseline.get("systolic_bp")
+    if baseline:
+        drop = THRESHOLDS["sbp_drop_pct"]
+        value = baseline * (100 - drop) / 100
+        if value >= sbp:
+            label = _("%(drop)d %% below baseline (≤ %(value).0f)") % {"drop": drop, "value": value}
+            lines.append(charts.Threshold(value, "<=", label))
+    return lines
+
+
 def markers(patient: Patient, clock: Clock) -> list[charts.Marker]:
+    if clock.day_zero is None:
+        return []
     return [
-        charts.Marker(clock.x(i.given_at), i.get_product_display())
-        for i in patient.infusions.all()
-        if clock.day_zero is not None
+        charts.Marker(clock.x(i.given_at), i.get_product_display()) for i in patient.infusions.all()
     ]
 
 
@@ -214,7 +229,7 @@ def vital_charts(
 ) -> list[charts.LineChart]:
     """The nurse's four charts, each with the lines the rules fire at."""
     marks = markers(patient, clock)
-    sbp, hr = THRESHOLDS["sbp_low"], THRESHOLDS["hr_high"]
+    hr = THRESHOLDS["hr_high"]
     spo2_now, spo2_call = THRESHOLDS["spo2_emergency"], THRESHOLDS["spo2_call"]
     systolic = charts.Series(_("Systolic"), readings(reports, "systolic_bp", clock))
     diastolic = charts.Series(
@@ -228,7 +243,7 @@ def vital_charts(
             title=_("Blood pressure"),
             unit=str(INPUTS["systolic_bp"].unit),
             series=[systolic, diastolic] if has_diastolic else [systolic],
-            thresholds=[charts.Threshold(sbp, "<", _("systolic < %(value)d") % {"value": sbp})],
+            thresholds=systolic_lines(patient),
             days=days,
             min_span=40,
             floor=0,
@@ -421,7 +436,7 @@ def patient_history(patient: Patient, viewer, now: datetime | None = None) -> di
         for r in reversed(reports)
     ]
     today = clock.day(now)
-    days = day_span((e.day for e in entries), today, earliest=today - HISTORY_DAYS)
+    days = day_span((e.day for e in entries), today, since=today - HISTORY_DAYS)
     chart = (
         temperature_chart(patient, reports, clock, days, nurse=False, box=charts.NARROW)
         if reports

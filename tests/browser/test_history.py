@@ -50,7 +50,7 @@ def alex_after_car_t():
     patient = PatientFactory(
         user__first_name="Alex",
         user__last_name="Rivera",
-        baseline={"systolic_bp": 124, "heart_rate": 78, "spo2": 97},
+        baseline={"systolic_bp": 140, "heart_rate": 78, "spo2": 97},
         labs={"anc": 0.6, "platelets": 48, "hemoglobin": 9.8},
         neutropenia_expected=True,
     )

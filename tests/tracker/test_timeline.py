@@ -23,7 +23,14 @@ from tests.factories import (
     resolve_flag,
 )
 from tracker.checkins import record_report
-from tracker.course import Clock, cell, is_abnormal, symptom_grid
+from tracker.course import (
+    Clock,
+    cell,
+    day_span,
+    is_abnormal,
+    symptom_grid,
+    systolic_lines,
+)
 from tracker.models import Flag, Infusion, Patient, Report
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +279,30 @@ def test_reports_before_a_later_infusion_sit_before_day_0_on_one_axis(world):
     assert clock.day(now) == 0
     assert clock.day(world["fever"].submitted_at) <= 0
     assert clock.day(now - timedelta(days=2)) == -2
+
+
+@pytest.mark.parametrize(
+    ("days", "today", "since", "span"),
+    [
+        ([2, 3], 5, None, (0, 5)),  # the nurse's axis always shows the infusion day
+        ([-4, 1], 2, None, (-4, 2)),  # reports before a later infusion
+        ([30, 40], 41, 13, (30, 41)),  # a recent window long after the infusion
+        ([3, 4], 5, -23, (0, 5)),  # a recent window that holds the infusion day
+        ([], 2, None, (0, 2)),
+    ],
+)
+def test_the_days_drawn(days, today, since, span):
+    assert day_span(days, today, since=since) == span
+
+
+def test_a_high_baseline_adds_the_30_percent_drop_line_for_systolic_pressure():
+    drop = THRESHOLDS["sbp_drop_pct"]
+    high = PatientFactory(baseline={"systolic_bp": 160})
+    low, from_baseline = systolic_lines(high)
+    assert low.value == THRESHOLDS["sbp_low"]
+    assert from_baseline.value == 160 * (100 - drop) / 100
+    assert from_baseline.breached(112) and not from_baseline.breached(113)
+    assert f"{drop} % below baseline" in from_baseline.label
+    # A baseline whose 30 % drop is under 90 adds nothing: the 90 line fires first.
+    assert len(systolic_lines(PatientFactory(baseline={"systolic_bp": 120}))) == 1
+    assert len(systolic_lines(PatientFactory())) == 1
