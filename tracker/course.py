@@ -212,9 +212,9 @@ def temperature_chart(
 ) -> charts.LineChart:
     return charts.line_chart(
         slug="temperature",
-        title=str(_("Temperature")),
+        title=_("Temperature"),
         unit="°C",
-        series=[charts.Series(str(_("Temperature")), readings(reports, "temperature_c", clock))],
+        series=[charts.Series(_("Temperature"), readings(reports, "temperature_c", clock))],
         thresholds=temperature_lines(patient, nurse=nurse),
         days=days,
         decimals=1,
@@ -385,7 +385,9 @@ class TeamAction:
     outcome: str = ""
 
 
-HUMAN_STEPS = {FlagEvent.Action.ACKNOWLEDGED, FlagEvent.Action.RESOLVED, FlagEvent.Action.REOPENED}
+# The steps the history page has plain words for: a report reaching the nurses, then what they did.
+REPORT_STEPS = {FlagEvent.Action.OPENED, FlagEvent.Action.JOINED, FlagEvent.Action.RAISED}
+TEAM_STEPS = {FlagEvent.Action.ACKNOWLEDGED, FlagEvent.Action.RESOLVED, FlagEvent.Action.REOPENED}
 
 
 def team_actions(events: Iterable[FlagEvent]) -> dict[int, list[TeamAction]]:
@@ -395,10 +397,10 @@ def team_actions(events: Iterable[FlagEvent]) -> dict[int, list[TeamAction]]:
     actions: dict[int, list[TeamAction]] = {}
     for event in sorted(events, key=lambda e: (e.at, e.pk)):
         joined = reports_in_flag.setdefault(event.flag_id, [])
-        if event.report_id is not None:
+        if event.report_id is not None and event.action in REPORT_STEPS:
             joined.append(event.report_id)
             actions.setdefault(event.report_id, []).append(TeamAction(event.action, event.at))
-        elif event.action in HUMAN_STEPS:
+        elif event.action in TEAM_STEPS:
             outcome = PLAIN_OUTCOMES.get(event.outcome, "") if event.outcome else ""
             for report_id in joined:
                 actions[report_id].append(TeamAction(event.action, event.at, str(outcome)))
