@@ -8,7 +8,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from tracker.models import CareTeam, Flag, Infusion, Level, Patient
+import symptoms
+from tracker.models import CareTeam, Flag, FlagEvent, Infusion, Level, Patient, Report
 
 PASSWORD = "correct-horse-battery"
 
@@ -106,4 +107,59 @@ class FlagFactory(factory.django.DjangoModelFactory):
             ],
             ruleset="rules-test",
         )
+    )
+
+
+# A calm day's check-in: the four questions every patient is asked, all as usual.
+USUAL_ANSWERS = {
+    "temperature_c": 36.8,
+    "chills": "none",
+    "fatigue": "none",
+    "bruising": "none",
+    "rash_bsa_percent": 0.0,
+}
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A check-in assessed by the real engine in the patient's therapy context at ``submitted_at``,
+    stored as ``record_report`` stores it, without opening a flag (use ``record_report`` for that).
+    """
+
+    class Meta:
+        model = Report
+
+    class Params:
+        assessment = factory.LazyAttribute(lambda r: symptoms.assess(r.context, r.answers, []))
+
+    patient = factory.SubFactory(PatientFactory)
+    reported_by = factory.LazyAttribute(lambda r: r.patient.user)
+    submitted_at = factory.LazyFunction(timezone.now)
+    answers = factory.LazyFunction(lambda: dict(USUAL_ANSWERS))
+    context = factory.LazyAttribute(lambda r: r.patient.therapy_context(r.submitted_at))
+    triage = factory.LazyAttribute(lambda r: int(r.assessment.triage))
+    findings = factory.LazyAttribute(lambda r: [f.as_dict() for f in r.assessment.findings])
+    ruleset = factory.LazyAttribute(lambda r: r.assessment.ruleset)
+
+
+def resolve_flag(flag: Flag, *, by, outcome: str, note: str = "", at=None) -> FlagEvent:
+    """Marks ``flag`` resolved by the nurse ``by`` and logs the step, as the flag workflow does."""
+    at = at or timezone.now()
+    Flag.objects.filter(pk=flag.pk).update(
+        status=Flag.Status.RESOLVED,
+        acknowledged_by=flag.acknowledged_by or by,
+        acknowledged_at=flag.acknowledged_at or at,
+        resolved_by=by,
+        resolved_at=at,
+        outcome=outcome,
+        note=note,
+    )
+    flag.refresh_from_db()
+    return FlagEvent.objects.create(
+        flag=flag,
+        action=FlagEvent.Action.RESOLVED,
+        at=at,
+        by=by,
+        level=flag.level,
+        outcome=outcome,
+        note=note,
     )

@@ -23,4 +23,6 @@ urlpatterns = [
     path("patients/<int:pk>/care/invite/", views.patient_invite, name="patient_invite"),
     path("welcome/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
     path("admin/", admin.site.urls),
+    path("history/", views.history, name="history"),
+    path("patients/<int:pk>/", views.timeline, name="timeline"),
 ]

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from tracker import course
+from tracker.audit import record_timeline_opened
 from tracker.checkins import record_report
 from tracker.enrolment import (
     MONITORING_STEPS,
@@ -235,3 +237,37 @@ class SetPasswordView(PasswordResetConfirmView):
         if not self.validlink:
             kwargs["status"] = 404
         return super().render_to_response(context, **kwargs)
+
+
+def _history_patient(request: HttpRequest, patients: list[Patient]) -> Patient | None:
+    """The patient whose history is asked for: ``?patient=`` among the user's own, else the user
+    themself, else the only patient they care for; None lets a carer of several choose."""
+    chosen = request.GET.get("patient")
+    if chosen is not None:
+        patient = next((p for p in patients if str(p.pk) == chosen), None)
+        if patient is None:
+            raise Http404
+        return patient
+    own = [p for p in patients if p.user_id == request.user.pk]
+    if own or len(patients) == 1:
+        return (own or patients)[0]
+    if not patients:
+        raise Http404
+    return None
+
+
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    patients = list(course.with_course(course.patients_of(request.user)))
+    patient = _history_patient(request, patients)
+    if patient is None:
+        return render(request, "history.html", {"choices": patients})
+    return render(request, "history.html", course.patient_history(patient, request.user))
+
+
+@require_GET
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient's whole course, for the nurses of the patient's care team only."""
+    patient = get_object_or_404(course.with_course(Patient.objects.for_nurse(request.user)), pk=pk)
+    record_timeline_opened(nurse=request.user, patient=patient)
+    return render(request, "timeline.html", course.patient_timeline(patient))

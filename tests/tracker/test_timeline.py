@@ -1,0 +1,317 @@
+"""The nurse's patient timeline: charts with the rule lines, the symptom grid, findings, flags,
+the therapy context; only for the patient's own care team; a fixed number of queries."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from symptoms.rules import RULESET_VERSION, THRESHOLDS
+from tests.factories import (
+    USUAL_ANSWERS,
+    CareTeamFactory,
+    InfusionFactory,
+    PatientFactory,
+    ReportFactory,
+    UserFactory,
+    car_t_patient,
+    nurse_of,
+    resolve_flag,
+)
+from tracker.checkins import record_report
+from tracker.course import (
+    Clock,
+    cell,
+    day_span,
+    is_abnormal,
+    symptom_grid,
+    systolic_lines,
+)
+from tracker.models import Flag, Infusion, Patient, Report
+
+pytestmark = pytest.mark.django_db
+
+NURSE_NOTE = "Called back, advised paracetamol and review tomorrow"
+
+
+@pytest.fixture
+def world():
+    team = CareTeamFactory()
+    nurse = nurse_of(team, first_name="Jordan", last_name="Lee")
+    patient = car_t_patient(day=4, team=team, user__first_name="Alex", user__last_name="Rivera")
+    patient.baseline = {"systolic_bp": 124, "spo2": 97}
+    patient.labs = {"anc": 0.4, "platelets": 35}
+    patient.neutropenia_expected = True
+    patient.save()
+    carer = UserFactory(first_name="Sam", last_name="Okafor")
+    patient.carers.add(carer)
+    now = timezone.now()
+    record_report(
+        patient=patient,
+        reported_by=patient.user,
+        answers={**USUAL_ANSWERS, "systolic_bp": 118, "diastolic_bp": 74, "heart_rate": 88},
+        at=now - timedelta(days=2),
+    )
+    fever = record_report(
+        patient=patient,
+        reported_by=carer,
+        answers={**USUAL_ANSWERS, "temperature_c": 38.7, "chills": "rigors", "spo2": 95},
+        at=now - timedelta(hours=6),
+    )
+    flag = Flag.objects.get(patient=patient)
+    with time_machine.travel(now - timedelta(hours=5), tick=False):
+        flag.acknowledge(nurse)
+    resolve_flag(flag, by=nurse, outcome=Flag.Outcome.PHONE, note=NURSE_NOTE)
+    return {"team": team, "nurse": nurse, "patient": patient, "fever": fever, "flag": flag}
+
+
+def timeline(client, user, patient):
+    client.force_login(user)
+    response = client.get(reverse("timeline", args=[patient.pk]))
+    return response, response.content.decode()
+
+
+def test_the_timeline_shows_each_finding_with_rule_sources_and_rule_set(client, world):
+    response, html = timeline(client, world["nurse"], world["patient"])
+    assert response.status_code == 200
+    (finding, *_) = world["fever"].findings
+    assert finding["rule"] == "CRS-01"
+    assert "<strong>CRS-01</strong>" in html
+    assert finding["why"] in html
+    assert finding["grade"] in html
+    assert ", ".join(finding["sources"]) in html
+    assert RULESET_VERSION in html
+    assert "answered by Sam Okafor (carer)" in html
+    assert "answered by Alex Rivera" in html
+
+
+def test_opening_a_timeline_is_logged_and_a_refused_attempt_is_not(client, world):
+    other_nurse = nurse_of(CareTeamFactory())
+    refused, _html = timeline(client, other_nurse, world["patient"])
+    response, _html = timeline(client, world["nurse"], world["patient"])
+    assert (refused.status_code, response.status_code) == (404, 200)
+    opened = list(world["patient"].timeline_accesses.values_list("nurse", flat=True))
+    assert opened == [world["nurse"].pk]
+
+
+def test_the_timeline_shows_the_flag_history_with_who_when_outcome_and_note(client, world):
+    _response, html = timeline(client, world["nurse"], world["patient"])
+    assert f'id="flag-history-{world["flag"].pk}"' in html
+    for step in ["opened", "acknowledged", "resolved"]:
+        assert f"<td>{step}" in html
+    assert "Jordan Lee" in html
+    assert "phone assessment" in html
+    assert NURSE_NOTE in html
+
+
+def test_the_charts_draw_every_rule_threshold_from_the_rule_table(client, world):
+    _response, html = timeline(client, world["nurse"], world["patient"])
+    for title in ["Temperature", "Blood pressure", "Pulse", "Oxygen level"]:
+        assert title in html
+    assert f"fever ≥ {world['team'].fever_threshold_c}" in html
+    assert f"grade 2 &gt; {THRESHOLDS['fever_grade2_c']:.1f}" in html
+    assert f"grade 3 &gt; {THRESHOLDS['fever_grade3_c']:.1f}" in html
+    assert f"systolic &lt; {THRESHOLDS['sbp_low']}" in html
+    assert f"pulse &gt; {THRESHOLDS['hr_high']}" in html
+    assert f"≤ {THRESHOLDS['spo2_emergency']} emergency" in html
+    assert f"≤ {THRESHOLDS['spo2_call']} call" in html
+    assert "Diastolic" in html  # measured once, so drawn as a second line
+    assert html.count("<svg") >= 4
+    assert 'style="' not in html
+
+
+def test_the_symptom_grid_shows_non_normal_inputs_by_day_in_words(client, world):
+    _response, html = timeline(client, world["nurse"], world["patient"])
+    assert '<th scope="row">chills</th>' in html
+    assert ">rigors</td>" in html
+    assert '<th scope="row">fatigue</th>' not in html  # never other than usual
+
+
+def test_the_timeline_shows_the_therapy_context(client, world):
+    _response, html = timeline(client, world["nurse"], world["patient"])
+    assert "CAR-T" in html
+    assert "CD19" in html
+    assert "own cells" in html
+    assert "Usual systolic blood pressure" in html
+    assert "124 mmHg" in html
+    assert "Neutrophils (ANC)" in html
+    assert "0.4 × 10⁹/L" in html
+    assert "monitoring active" in html
+
+
+def test_a_nurse_of_another_team_gets_404(client, world):
+    stranger = nurse_of(CareTeamFactory())
+    response, _html = timeline(client, stranger, world["patient"])
+    assert response.status_code == 404
+
+
+def test_patients_and_carers_get_404_on_a_timeline(client, world):
+    patient = world["patient"]
+    response, _html = timeline(client, patient.user, patient)
+    assert response.status_code == 404
+    response, _html = timeline(client, patient.carers.get(), patient)
+    assert response.status_code == 404
+
+
+def test_a_missing_patient_is_404_too(client, world):
+    response = timeline(client, world["nurse"], world["patient"])[0]
+    assert response.status_code == 200
+    client.force_login(world["nurse"])
+    assert client.get(reverse("timeline", args=[999_999])).status_code == 404
+
+
+def add_course(patient, nurse, *, reports: int, flags: int):
+    """``reports`` calm daily-ish reports, then ``flags`` fever reports each with a closed flag."""
+    start = timezone.now() - timedelta(days=3)
+    step = timedelta(days=3) / (reports + flags + 1)
+    calm = [
+        ReportFactory.build(patient=patient, submitted_at=start + step * i) for i in range(reports)
+    ]
+    Report.objects.bulk_create(calm)
+    for i in range(flags):
+        at = start + step * (reports + i)
+        record_report(
+            patient=patient,
+            reported_by=patient.user,
+            answers={**USUAL_ANSWERS, "temperature_c": 38.5, "heart_rate": 125},
+            at=at,
+        )
+        flag = Flag.objects.get(patient=patient, status=Flag.Status.OPEN)
+        with time_machine.travel(at + timedelta(minutes=10), tick=False):
+            flag.acknowledge(nurse)
+        resolve_flag(flag, by=nurse, outcome=Flag.Outcome.CLINIC, note=f"note {i}", at=at)
+
+
+def test_the_timeline_runs_the_same_number_of_queries_for_5_or_500_reports(
+    client, django_assert_num_queries
+):
+    team = CareTeamFactory()
+    nurse = nurse_of(team)
+    short, long = car_t_patient(day=3, team=team), car_t_patient(day=3, team=team)
+    InfusionFactory(
+        patient=long,
+        product=Infusion.Product.DLI,
+        car_target="",
+        cell_source=Infusion.CellSource.ALLOGENEIC,
+        given_at=timezone.now() - timedelta(days=1),
+    )
+    add_course(short, nurse, reports=3, flags=2)
+    add_course(long, nurse, reports=495, flags=5)
+    assert long.reports.count() == 500
+    client.force_login(nurse)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("timeline", args=[short.pk])).status_code == 200
+    with django_assert_num_queries(len(few)):
+        response = client.get(reverse("timeline", args=[long.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card report-entry') == 500
+
+
+def test_grid_keeps_the_worst_value_of_each_day(world):
+    patient = world["patient"]
+    now = timezone.now()
+    morning = ReportFactory.build(
+        patient=patient, answers={"chills": "rigors"}, submitted_at=now.replace(hour=9)
+    )
+    evening = ReportFactory.build(
+        patient=patient, answers={"chills": "shivering"}, submitted_at=now.replace(hour=20)
+    )
+    clock = Clock.of(patient, now)
+    grid = symptom_grid([morning, evening], clock, (0, clock.day(now)))
+    (row,) = grid.rows
+    today = grid.days.index(clock.day(now))
+    assert row.cells[today].text == "rigors"
+    assert row.cells[0] is None  # no report on day 0: empty, not "none"
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "abnormal"),
+    [
+        ("chills", "none", False),
+        ("chills", "shivering", True),
+        ("confusion", False, False),
+        ("confusion", True, True),
+        ("respiratory_rate", 16, False),
+        ("respiratory_rate", 26, True),
+        ("loose_stools_24h", 0, False),
+        ("loose_stools_24h", 2, True),
+        ("ice_score", 10, False),
+        ("ice_score", 8, True),
+        ("alertness", "alert", False),
+    ],
+)
+def test_what_counts_as_other_than_usual(code, value, abnormal):
+    assert is_abnormal(code, value) is abnormal
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "text", "rank"),
+    [
+        ("chills", "none", "none", 0),
+        ("chills", "rigors", "rigors", 3),
+        ("fatigue", "relieved_by_rest", "relieved by rest", 1),
+        ("alertness", "unrousable", "unrousable", 3),
+        ("seizure", True, "yes", 2),
+        ("loose_stools_24h", 4, "4 times", 2),
+    ],
+)
+def test_grid_cells_say_the_value_in_words_and_rank_the_worst_darkest(code, value, text, rank):
+    assert (cell(code, value).text, cell(code, value).rank) == (text, rank)
+
+
+def test_a_patient_without_infusions_or_check_ins_has_an_empty_timeline(client):
+    team = CareTeamFactory()
+    patient = PatientFactory(care_team=team)
+    _response, html = timeline(client, nurse_of(team), patient)
+    assert "No infusion recorded." in html
+    assert "No check-ins yet." in html
+    assert "No flags." in html
+    assert html.count("Nothing measured yet.") == 4
+
+
+def test_reports_before_a_later_infusion_sit_before_day_0_on_one_axis(world):
+    patient = world["patient"]
+    now = timezone.now()
+    InfusionFactory(
+        patient=patient,
+        product=Infusion.Product.DLI,
+        car_target="",
+        cell_source=Infusion.CellSource.ALLOGENEIC,
+        given_at=now - timedelta(hours=1),
+    )
+    patient = Patient.objects.prefetch_related("infusions").get(pk=patient.pk)
+    clock = Clock.of(patient, now)
+    assert clock.day(now) == 0
+    assert clock.day(world["fever"].submitted_at) <= 0
+    assert clock.day(now - timedelta(days=2)) == -2
+
+
+@pytest.mark.parametrize(
+    ("days", "today", "since", "span"),
+    [
+        ([2, 3], 5, None, (0, 5)),  # the nurse's axis always shows the infusion day
+        ([-4, 1], 2, None, (-4, 2)),  # reports before a later infusion
+        ([30, 40], 41, 13, (30, 41)),  # a recent window long after the infusion
+        ([3, 4], 5, -23, (0, 5)),  # a recent window that holds the infusion day
+        ([], 2, None, (0, 2)),
+    ],
+)
+def test_the_days_drawn(days, today, since, span):
+    assert day_span(days, today, since=since) == span
+
+
+def test_a_high_baseline_adds_the_30_percent_drop_line_for_systolic_pressure():
+    drop = THRESHOLDS["sbp_drop_pct"]
+    high = PatientFactory(baseline={"systolic_bp": 160})
+    low, from_baseline = systolic_lines(high)
+    assert low.value == THRESHOLDS["sbp_low"]
+    assert from_baseline.value == 160 * (100 - drop) / 100
+    assert from_baseline.breached(112) and not from_baseline.breached(113)
+    assert f"{drop} % below baseline" in from_baseline.label
+    # A baseline whose 30 % drop is under 90 adds nothing: the 90 line fires first.
+    assert len(systolic_lines(PatientFactory(baseline={"systolic_bp": 120}))) == 1
+    assert len(systolic_lines(PatientFactory())) == 1
