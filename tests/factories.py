@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from tracker.models import CareTeam, Flag, Infusion, Level, Patient
+from tracker.models import CareTeam, Flag, Infusion, Level, Patient, Report
 
 PASSWORD = "correct-horse-battery"
 
@@ -107,3 +107,32 @@ class FlagFactory(factory.django.DjangoModelFactory):
             ruleset="rules-test",
         )
     )
+
+
+def finding(
+    *, rule: str = "CRS-01", category: str = "CRS", level: int = Level.URGENT_NOW, why: str = ""
+) -> dict:
+    """One engine finding as a report stores it."""
+    return {
+        "rule": rule,
+        "category": category,
+        "grade": "test grade",
+        "triage": Level(level).name,
+        "why": why or f"{category.lower()} reason for a test",
+        "sources": ["S1"],
+    }
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A saved, assessed report, written as the engine would have graded it."""
+
+    class Meta:
+        model = Report
+
+    patient = factory.SubFactory(PatientFactory)
+    reported_by = factory.LazyAttribute(lambda r: r.patient.user)
+    answers = factory.LazyFunction(lambda: {"temperature_c": 38.5})
+    context = factory.LazyFunction(lambda: {"product": "CAR-T", "days_since_infusion": 4})
+    triage = Level.URGENT_NOW
+    findings = factory.LazyAttribute(lambda r: [finding(level=r.triage)])
+    ruleset = "rules-test"

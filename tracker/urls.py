@@ -15,3 +15,8 @@ urlpatterns = [
     path("flags/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("admin/", admin.site.urls),
 ]
+
+urlpatterns += [
+    path("flags/<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("flags/<int:pk>/reopen/", views.reopen, name="reopen"),
+]
