@@ -138,8 +138,7 @@ class CheckInForm(forms.Form):
 
 
 # The nurse's forms, with their own imports, kept below the patient's check-in form.
-from symptoms.levels import Category  # noqa: E402
-from tracker.models import CareTeam, Flag, Level  # noqa: E402
+from tracker.models import CareTeam, Flag, Level, RiskCategory  # noqa: E402
 
 
 class ResolveFlagForm(forms.Form):
@@ -151,7 +150,9 @@ class ResolveFlagForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Please choose what happened.")},
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     report = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -168,7 +169,7 @@ class DashboardFilterForm(forms.Form):
     )
     category = forms.ChoiceField(
         label=_("Category"),
-        choices=[("", _("All categories"))] + [(c.value, c.value.title()) for c in Category],
+        choices=[("", _("All categories")), *RiskCategory.choices],
         required=False,
     )
     status = forms.ChoiceField(

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from symptoms import Triage
+from symptoms.levels import Category
 
 
 def validate_time_zone(value: str) -> None:
@@ -42,6 +43,18 @@ class Level(models.IntegerChoices):
     def flagged(cls) -> list[Level]:
         """Levels that put a report on the nurses' dashboard."""
         return [cls.URGENT_TODAY, cls.URGENT_NOW, cls.EMERGENCY]
+
+
+class RiskCategory(models.TextChoices):
+    """The engine's finding categories, with the names nurses read on the dashboard."""
+
+    CRS = Category.CRS, "CRS"
+    NEUROTOXICITY = Category.NEUROTOXICITY, _("Neurotoxicity")
+    HEMATOLOGIC = Category.HEMATOLOGIC, _("Blood counts")
+    INFECTION = Category.INFECTION, _("Infection")
+    GVHD = Category.GVHD, "GVHD"
+    ALLERGIC = Category.ALLERGIC, _("Allergic reaction")
+    GENERAL = Category.GENERAL, _("General")
 
 
 class CareTeam(models.Model):
@@ -420,6 +433,10 @@ class Flag(models.Model):
     def categories(self) -> list[str]:
         """The risk categories of the latest report's findings, each once, in finding order."""
         return list(dict.fromkeys(f["category"] for f in self.report.findings if f.get("category")))
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [RiskCategory(c).label if c in RiskCategory else c for c in self.categories]
 
     @property
     def answered_by_patient(self) -> bool:

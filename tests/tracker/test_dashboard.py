@@ -97,10 +97,10 @@ def test_a_row_shows_patient_product_day_level_categories_reasons_who_and_time_o
     assert "Urgent now" in html
     assert '<li class="tag">Infection</li>' in html
     assert "temperature 38.6 °C with chills" in html
-    assert cell(html, "who") == "Carer: Robin Hart"
+    assert cell(html, "who") == "Answered by Carer: Robin Hart"
     assert "2\xa0hours, 5\xa0minutes" in html
     patient_flag = flag_for(team, URGENT_TODAY)
-    assert cell(row(get(), patient_flag), "who") == "Patient"
+    assert cell(row(get(), patient_flag), "who") == "Answered by Patient"
 
 
 def test_emergency_then_urgent_now_then_urgent_today_oldest_first_open_or_acknowledged(

@@ -1,13 +1,16 @@
 """Two nurses, or two check-ins, at the same moment: exactly one action wins and nothing is lost.
 
-Each racing thread has its own database connection. On PostgreSQL the two updates really meet at
-the row lock; SQLite serialises the writes, and the outcome asked for is the same.
+Each racing thread has its own database connection. On PostgreSQL the two writes really meet at
+the row lock (or the unique index). SQLite serialises writes anyway, and its shared in-memory test
+database answers a second writer with "table is locked" instead of waiting, so there the threads
+take turns; the outcome asked for is the same.
 """
 
+import contextlib
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 
 from tests.factories import FlagFactory, car_t_patient, nurse_of
 from tracker.checkins import record_report
@@ -19,13 +22,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def race(*actions):
     """Runs each action in its own thread, all released at once; returns their results in order."""
     barrier = threading.Barrier(len(actions))
+    turns = threading.Lock() if connection.vendor == "sqlite" else contextlib.nullcontext()
     results: list = [None] * len(actions)
     errors: list[BaseException] = []
 
     def run(index, action):
         try:
             barrier.wait()
-            results[index] = action()
+            with turns:
+                results[index] = action()
         except BaseException as error:  # reported to the test below
             errors.append(error)
         finally:
