@@ -241,6 +241,9 @@ def test_the_refresh_asks_for_the_list_region_only_and_leaves_open_forms_in_plac
     details = re.search(r"<details[^>]*>", html).group(0)
     assert f'id="resolve-{flag.pk}-{flag.report_id}"' in details
     assert "hx-preserve" in details
+    # A refresh gives way to a nurse's action: it is dropped, or cut short, while one is sent.
+    assert 'hx-sync="this:abort"' in html
+    assert html.count('hx-sync="#worklist:queue all"') == 2  # acknowledge and resolve
 
 
 def test_the_resolve_form_works_without_javascript(team, get):
