@@ -443,6 +443,20 @@ class Flag(models.Model):
         return self.report.reported_by_id == self.patient.user_id
 
     @property
+    def set_by_an_earlier_report(self) -> bool:
+        """The level came from an earlier report; the latest one, shown, is less urgent."""
+        return self.report.triage < self.level
+
+    @property
+    def news_since_acknowledged(self) -> bool:
+        """A check-in joined after the nurse acknowledged it (a more urgent one reopens it)."""
+        return (
+            self.status == self.Status.ACKNOWLEDGED
+            and self.acknowledged_at is not None
+            and self.report.submitted_at > self.acknowledged_at
+        )
+
+    @property
     def is_overdue(self) -> bool:
         """Still waiting for a nurse past the care team's response target for its level."""
         if self.status != self.Status.OPEN:

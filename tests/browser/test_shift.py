@@ -137,3 +137,27 @@ def test_the_list_refreshes_itself_without_closing_an_open_resolve_form(
     expect(note).to_be_focused()
     expect(fever.locator("details")).to_have_attribute("open", "")
     context.close()
+
+
+def test_resolving_works_without_javascript(live_server, browser, shift):
+    context = browser.new_context(java_script_enabled=False, viewport=TABLET)
+    page = context.new_page()
+    log_in(page, live_server.url, shift["nurse"].username)
+    page.get_by_label("Status").select_option(label="Open only")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(f"{live_server.url}/dashboard/?level=&category=&status=open")
+    fever = page.locator("tbody tr").filter(has_text="Bea Chen")
+    fever.get_by_text("Resolve…").click()
+    fever.get_by_label("Phone assessment").check()
+    fever.get_by_role("button", name="Resolve flag").click()
+    expect(page.get_by_role("status")).to_contain_text("You resolved the flag for Bea Chen")
+    expect(page).to_have_url(f"{live_server.url}/dashboard/?level=&category=&status=open")
+    expect(page.locator("tbody")).not_to_contain_text("Bea Chen")
+    resolved = page.get_by_role("region", name="Resolved in the last 12 hours")
+    expect(resolved).to_contain_text("Bea Chen")
+    resolved.get_by_role("button", name="Reopen").click()
+    expect(page.locator("tbody")).to_contain_text("Bea Chen")
+    flag = Flag.objects.get(patient=shift["patients"]["fever"])
+    assert flag.status == Flag.Status.OPEN
+    assert list(flag.events.values_list("action", flat=True))[-2:] == ["resolved", "reopened"]
+    context.close()

@@ -19,6 +19,7 @@ from tests.factories import (
     finding,
     nurse_of,
 )
+from tracker import checkins
 from tracker.models import Flag, FlagEvent, Level, Patient
 
 pytestmark = pytest.mark.django_db
@@ -350,3 +351,44 @@ def test_the_dashboard_makes_the_same_number_of_queries_for_5_and_500_patients(
         html = client.get(reverse("dashboard"), {"status": "open"}).content.decode()
     assert len(rows(html)) == 375
     assert section(html, "missed").count("<li>") == 500
+
+
+# What changed since the nurse last looked.
+
+
+def test_a_less_urgent_later_report_does_not_hide_why_the_flag_is_an_emergency(team, get):
+    patient = car_t_patient(team=team)
+
+    def record(answers):
+        checkins.record_report(patient=patient, reported_by=patient.user, answers=answers)
+
+    record({"seizure": True})
+    record({"temperature_c": 38.6})
+    flag = Flag.objects.get(patient=patient)
+    assert flag.level == EMERGENCY
+    html = row(get(), flag)
+    assert "Emergency came from an earlier check-in" in html
+
+
+def test_a_check_in_that_joins_after_acknowledging_is_pointed_out(team, nurse, get):
+    patient = car_t_patient(team=team)
+    checkins.record_report(
+        patient=patient, reported_by=patient.user, answers={"temperature_c": 38.6}
+    )
+    flag = Flag.objects.get(patient=patient)
+    flag.acknowledge(nurse)
+    assert "after it was acknowledged" not in row(get(), flag)
+    with time_machine.travel(timedelta(minutes=20)):
+        checkins.record_report(
+            patient=patient, reported_by=patient.user, answers={"temperature_c": 38.9}
+        )
+        html = row(get(), flag)
+    assert "Acknowledged by Sam Lee" in html
+    assert "after it was acknowledged" in html
+
+
+def test_a_care_team_filter_for_someone_else_s_team_shows_nothing_of_theirs(world, get):
+    stranger = flag_for(CareTeamFactory(), EMERGENCY)
+    html = get(team=stranger.patient.care_team.pk)
+    assert stranger.pk not in rows(html)
+    assert len(rows(html)) == 4
