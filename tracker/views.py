@@ -113,10 +113,9 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             return render(request, "dashboard.html#flag-row", {"flag": flag})
         return render(request, "dashboard.html", _dashboard_context(request, bound={pk: form}))
-    seen = form.cleaned_data["report"]
     data = form.cleaned_data
     notice = None
-    if not flag.resolve(request.user, data["outcome"], data["note"], report_id=seen):
+    if not flag.resolve(request.user, data["outcome"], data["note"], report_id=data["report"]):
         if flag.status == Flag.Status.RESOLVED:
             notice = _("%(name)s had already resolved this flag at %(time)s.") % {
                 "name": _name(flag.resolved_by),
