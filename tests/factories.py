@@ -110,6 +110,20 @@ class FlagFactory(factory.django.DjangoModelFactory):
     )
 
 
+def finding(
+    *, rule: str = "CRS-01", category: str = "CRS", level: int = Level.URGENT_NOW, why: str = ""
+) -> dict:
+    """One engine finding as a report stores it."""
+    return {
+        "rule": rule,
+        "category": category,
+        "grade": "test grade",
+        "triage": Level(level).name,
+        "why": why or f"{category.lower()} reason for a test",
+        "sources": ["S1"],
+    }
+
+
 # A calm day's check-in: the four questions every patient is asked, all as usual.
 USUAL_ANSWERS = {
     "temperature_c": 36.8,

@@ -77,14 +77,23 @@ def record_report(
 
 def raise_flag(report: Report) -> Flag:
     """Opens a flag for an urgent report, or joins the patient's unresolved flag."""
-    flag = Flag.objects.select_for_update().filter(patient=report.patient).unresolved().first()
+    flag = _unresolved_flag(report.patient)
     if flag is None:
-        flag = Flag.objects.create(
-            patient=report.patient,
-            report=report,
-            level=report.triage,
-            opened_at=report.submitted_at,
-        )
+        try:
+            # A savepoint: if another report from this patient opened a flag at the same moment,
+            # the one-unresolved-flag constraint stops this one, and the report joins that flag.
+            with transaction.atomic():
+                flag = Flag.objects.create(
+                    patient=report.patient,
+                    report=report,
+                    level=report.triage,
+                    opened_at=report.submitted_at,
+                )
+        except IntegrityError:
+            flag = _unresolved_flag(report.patient)
+            if flag is None:
+                raise
+    if flag.report_id == report.pk:
         action = FlagEvent.Action.OPENED
     else:
         flag.report = report
@@ -100,3 +109,7 @@ def raise_flag(report: Report) -> Flag:
     )
     notifications.flag_raised(flag)  # e-mails the nurses, after commit, at the urgent levels
     return flag
+
+
+def _unresolved_flag(patient: Patient) -> Flag | None:
+    return Flag.objects.select_for_update().filter(patient=patient).unresolved().first()

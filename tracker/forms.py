@@ -334,3 +334,62 @@ class MonitoringForm(forms.Form):
     """Pause (a stay in hospital), resume, or end a patient's monitoring."""
 
     monitoring = forms.ChoiceField(choices=Patient.Monitoring.choices)
+
+
+# The nurse's forms, with their own imports, kept below the patient's check-in form.
+from tracker.models import CareTeam, Flag, Level, RiskCategory  # noqa: E402
+
+
+class ResolveFlagForm(forms.Form):
+    """What the nurse did about a flag. ``report`` is the report they were looking at."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=Flag.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose what happened.")},
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    report = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters; they live in the URL so a filtered view can be shared or kept."""
+
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        choices=[("", _("All levels"))]
+        + [(lv.value, lv.label) for lv in reversed(Level.flagged())],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", _("All categories")), *RiskCategory.choices],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            ("", _("Open and acknowledged")),
+            (Flag.Status.OPEN.value, _("Open only")),
+            (Flag.Status.ACKNOWLEDGED.value, _("Acknowledged only")),
+        ],
+        required=False,
+    )
+    team = forms.ModelChoiceField(
+        label=_("Care team"),
+        queryset=CareTeam.objects.none(),
+        empty_label=_("All my teams"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, teams: list[CareTeam], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["team"]
+        field.queryset = CareTeam.objects.filter(pk__in=[t.pk for t in teams])
+        # The nurse's teams are already loaded: offer them without another query.
+        field.choices = [("", field.empty_label)] + [(t.pk, t.name) for t in teams]

@@ -15,13 +15,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from symptoms import Triage
+from symptoms.levels import Category
 
 
 def validate_time_zone(value: str) -> None:
@@ -42,6 +44,18 @@ class Level(models.IntegerChoices):
     def flagged(cls) -> list[Level]:
         """Levels that put a report on the nurses' dashboard."""
         return [cls.URGENT_TODAY, cls.URGENT_NOW, cls.EMERGENCY]
+
+
+class RiskCategory(models.TextChoices):
+    """The engine's finding categories, with the names nurses read on the dashboard."""
+
+    CRS = Category.CRS, "CRS"
+    NEUROTOXICITY = Category.NEUROTOXICITY, _("Neurotoxicity")
+    HEMATOLOGIC = Category.HEMATOLOGIC, _("Blood counts")
+    INFECTION = Category.INFECTION, _("Infection")
+    GVHD = Category.GVHD, "GVHD"
+    ALLERGIC = Category.ALLERGIC, _("Allergic reaction")
+    GENERAL = Category.GENERAL, _("General")
 
 
 class CareTeam(models.Model):
@@ -111,6 +125,28 @@ class PatientQuerySet(models.QuerySet):
     def monitored(self) -> PatientQuerySet:
         """Patients being watched at home: monitoring active and at least one infusion given."""
         return self.filter(monitoring=Patient.Monitoring.ACTIVE, infusions__isnull=False).distinct()
+
+    def without_check_in_today(
+        self, zones: list[str], now: datetime | None = None
+    ) -> PatientQuerySet:
+        """Patients with no report since midnight in their care team's time zone.
+
+        ``zones`` are the time zones of the care teams asked about (one condition per zone, so the
+        list is one query however many patients there are); a patient of another zone is left out.
+        """
+        now = now or timezone.now()
+        missed = Q(pk__in=[])
+        for zone in sorted(set(zones)):
+            local = now.astimezone(zoneinfo.ZoneInfo(zone))
+            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            since_midnight = Report.objects.filter(
+                patient=OuterRef("pk"), submitted_at__gte=midnight
+            )
+            missed |= Q(care_team__time_zone=zone) & ~Q(Exists(since_midnight))
+        latest = Report.objects.filter(patient=OuterRef("pk")).order_by("-submitted_at")
+        return self.filter(missed).annotate(
+            last_check_in=Subquery(latest.values("submitted_at")[:1])
+        )
 
 
 class Patient(models.Model):
@@ -295,6 +331,38 @@ class FlagQuerySet(models.QuerySet):
     def most_urgent_first(self) -> FlagQuerySet:
         return self.order_by("-level", "opened_at")
 
+    def with_waiting_since(self) -> FlagQuerySet:
+        """Adds ``waiting_since``: when it last needed a nurse (opened, raised or reopened)."""
+        needs_a_nurse = FlagEvent.objects.filter(
+            flag=OuterRef("pk"),
+            action__in=[
+                FlagEvent.Action.OPENED,
+                FlagEvent.Action.RAISED,
+                FlagEvent.Action.REOPENED,
+            ],
+        ).order_by("-at")
+        return self.annotate(
+            waiting_since=Coalesce(Subquery(needs_a_nurse.values("at")[:1]), F("opened_at"))
+        )
+
+    def for_dashboard(self) -> FlagQuerySet:
+        """Unresolved flags with everything a dashboard row shows, in one query."""
+        return (
+            self.unresolved()
+            .most_urgent_first()
+            .with_waiting_since()
+            .select_related(
+                "patient__user", "patient__care_team", "report__reported_by", "acknowledged_by"
+            )
+        )
+
+    def recently_resolved(self, since: datetime) -> FlagQuerySet:
+        return (
+            self.filter(status=Flag.Status.RESOLVED, resolved_at__gte=since)
+            .order_by("-resolved_at")
+            .select_related("patient__user", "resolved_by")
+        )
+
 
 class Flag(models.Model):
     class Status(models.TextChoices):
@@ -366,6 +434,41 @@ class Flag(models.Model):
     def level_code(self) -> str:
         return Level(self.level).name
 
+    @property
+    def categories(self) -> list[str]:
+        """The risk categories of the latest report's findings, each once, in finding order."""
+        return list(dict.fromkeys(f["category"] for f in self.report.findings if f.get("category")))
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [RiskCategory(c).label if c in RiskCategory else c for c in self.categories]
+
+    @property
+    def answered_by_patient(self) -> bool:
+        return self.report.reported_by_id == self.patient.user_id
+
+    @property
+    def set_by_an_earlier_report(self) -> bool:
+        """The level came from an earlier report; the latest one, shown, is less urgent."""
+        return self.report.triage < self.level
+
+    @property
+    def news_since_acknowledged(self) -> bool:
+        """A check-in joined after the nurse acknowledged it (a more urgent one reopens it)."""
+        return (
+            self.status == self.Status.ACKNOWLEDGED
+            and self.acknowledged_at is not None
+            and self.report.submitted_at > self.acknowledged_at
+        )
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still waiting for a nurse past the care team's response target for its level."""
+        if self.status != self.Status.OPEN:
+            return False
+        since = getattr(self, "waiting_since", None) or self.opened_at
+        return timezone.now() - since > self.patient.care_team.response_target(self.level)
+
     def acknowledge(self, user) -> bool:
         """Marks the flag seen by ``user``; returns False when someone already had."""
         now = timezone.now()
@@ -381,6 +484,83 @@ class Flag(models.Model):
                 flag=self, action=FlagEvent.Action.ACKNOWLEDGED, at=now, by=user, level=self.level
             )
         return updated
+
+    def resolve(self, user, outcome: str, note: str = "", *, report_id: int | None = None) -> bool:
+        """Closes the flag with an outcome and a note; returns False when it could not.
+
+        It cannot when someone had already resolved it, or, given ``report_id`` (the report the
+        nurse was looking at), when a newer report has joined the flag since. Resolving an open
+        flag also marks it acknowledged by the same nurse.
+        """
+        now = timezone.now()
+        unresolved = Flag.objects.filter(pk=self.pk).exclude(status=self.Status.RESOLVED)
+        if report_id is not None:
+            unresolved = unresolved.filter(report_id=report_id)
+        updated = (
+            unresolved.update(
+                status=self.Status.RESOLVED,
+                resolved_by=user,
+                resolved_at=now,
+                outcome=self.Outcome(outcome),
+                note=note,
+                acknowledged_by=Coalesce(
+                    F("acknowledged_by"), Value(user.pk), output_field=models.BigIntegerField()
+                ),
+                acknowledged_at=Coalesce(F("acknowledged_at"), Value(now)),
+            )
+            == 1
+        )
+        self.refresh_from_db()
+        if updated:
+            FlagEvent.objects.create(
+                flag=self,
+                action=FlagEvent.Action.RESOLVED,
+                at=now,
+                by=user,
+                level=self.level,
+                report_id=self.report_id,
+                outcome=outcome,
+                note=note,
+            )
+        return updated
+
+    def reopen(self, user) -> bool:
+        """Puts a resolved flag back on the list as open; returns False when it could not.
+
+        It cannot when someone had already reopened it, or when the patient has another unresolved
+        flag (a newer report opened one): that flag is the one to work on.
+        """
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                updated = (
+                    Flag.objects.filter(pk=self.pk, status=self.Status.RESOLVED).update(
+                        status=self.Status.OPEN,
+                        acknowledged_by=None,
+                        acknowledged_at=None,
+                        resolved_by=None,
+                        resolved_at=None,
+                        outcome="",
+                        note="",
+                    )
+                    == 1
+                )
+        except IntegrityError:
+            updated = False
+        self.refresh_from_db()
+        if updated:
+            FlagEvent.objects.create(
+                flag=self,
+                action=FlagEvent.Action.REOPENED,
+                at=now,
+                by=user,
+                level=self.level,
+                report_id=self.report_id,
+            )
+        return updated
+
+    def latest_event(self, action: str) -> FlagEvent | None:
+        return self.events.filter(action=action).select_related("by").order_by("-at", "-pk").first()
 
 
 class FlagEvent(models.Model):

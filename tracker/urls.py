@@ -26,3 +26,8 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("patients/<int:pk>/", views.timeline, name="timeline"),
 ]
+
+urlpatterns += [
+    path("flags/<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("flags/<int:pk>/reopen/", views.reopen, name="reopen"),
+]
