@@ -122,9 +122,10 @@ class PatientQuerySet(models.QuerySet):
     def for_nurse(self, user) -> PatientQuerySet:
         return self.filter(care_team__nurses=user)
 
-    def monitored(self) -> PatientQuerySet:
-        """Patients being watched at home: monitoring active and at least one infusion given."""
-        return self.filter(monitoring=Patient.Monitoring.ACTIVE, infusions__isnull=False).distinct()
+    def monitored(self, at: datetime | None = None) -> PatientQuerySet:
+        """Patients being watched at home: monitoring active and an infusion already given."""
+        given = Infusion.objects.filter(patient=OuterRef("pk"), given_at__lte=at or timezone.now())
+        return self.filter(Exists(given), monitoring=Patient.Monitoring.ACTIVE)
 
     def without_check_in_today(
         self, zones: list[str], now: datetime | None = None

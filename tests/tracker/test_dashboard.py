@@ -269,6 +269,7 @@ def test_the_missed_check_in_panel_lists_only_monitored_patients_without_a_check
     paused = car_t_patient(team=team, monitoring=Patient.Monitoring.PAUSED)
     ended = car_t_patient(team=team, monitoring=Patient.Monitoring.ENDED)
     not_yet_infused = Patient.objects.create(user=UserFactory(), care_team=team)
+    infusion_next_week = car_t_patient(team=team, day=-7)
     elsewhere = car_t_patient(team=CareTeamFactory())
     yesterday = car_t_patient(team=team, user__first_name="Yesterday")
     ReportFactory(patient=yesterday, submitted_at=timezone.now() - timedelta(days=1, hours=1))
@@ -278,7 +279,7 @@ def test_the_missed_check_in_panel_lists_only_monitored_patients_without_a_check
     assert yesterday.name in html
     assert "last check-in 1\xa0day" in html
     assert "no check-in yet" in html
-    for patient in [checked_in, paused, ended, not_yet_infused, elsewhere]:
+    for patient in [checked_in, paused, ended, not_yet_infused, infusion_next_week, elsewhere]:
         assert patient.name not in html
     assert "2 patients" in html
 
