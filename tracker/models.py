@@ -127,6 +127,19 @@ class PatientQuerySet(models.QuerySet):
         given = Infusion.objects.filter(patient=OuterRef("pk"), given_at__lte=at or timezone.now())
         return self.filter(Exists(given), monitoring=Patient.Monitoring.ACTIVE)
 
+    def roster(self) -> PatientQuerySet:
+        """A nurse's patient list: last check-in and unresolved flag level, in one query."""
+        reports = Report.objects.filter(patient=OuterRef("pk")).order_by("-submitted_at")
+        flags = Flag.objects.filter(patient=OuterRef("pk")).exclude(status=Flag.Status.RESOLVED)
+        return (
+            self.select_related("user", "care_team")
+            .prefetch_related("infusions")
+            .annotate(
+                last_check_in=Subquery(reports.values("submitted_at")[:1]),
+                flag_level=Subquery(flags.values("level")[:1]),
+            )
+        )
+
     def without_check_in_today(
         self, zones: list[str], now: datetime | None = None
     ) -> PatientQuerySet:
@@ -188,6 +201,21 @@ class Patient(models.Model):
     @property
     def name(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def open_flag(self) -> Level | None:
+        """The level of the unresolved flag, from ``PatientQuerySet.roster()``'s annotation."""
+        level = getattr(self, "flag_level", None)
+        return Level(level) if level else None
+
+    def day_now(self) -> tuple[Infusion, int] | None:
+        """The latest infusion already given and today's day since it (from prefetched rows)."""
+        now = timezone.now()
+        given = [i for i in self.infusions.all() if i.given_at <= now]
+        if not given:
+            return None
+        latest = max(given, key=lambda i: i.given_at)
+        return latest, self.days_since(latest, now)
 
     def latest_infusion(self, at: datetime | None = None) -> Infusion | None:
         at = at or timezone.now()

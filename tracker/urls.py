@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report, name="report"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("flags/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("patients/", views.patients, name="patients"),
     path("patients/new/", views.enrol, name="enrol"),
     path("patients/<int:pk>/care/", views.patient_care, name="patient_care"),
     path(

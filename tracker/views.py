@@ -428,3 +428,11 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(course.with_course(Patient.objects.for_nurse(request.user)), pk=pk)
     record_timeline_opened(nurse=request.user, patient=patient)
     return render(request, "timeline.html", course.patient_timeline(patient))
+
+
+@require_GET
+def patients(request: HttpRequest) -> HttpResponse:
+    """Every patient of the nurse's care teams, with a way into each timeline and care page."""
+    _require_nurse(request)
+    rows = Patient.objects.for_nurse(request.user).roster().fetch_mode(FETCH_RAISE)
+    return render(request, "patients.html", {"patients": rows})

@@ -1,0 +1,90 @@
+"""The nurse's patient list: every patient of their care teams, a way into each record."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    CareTeamFactory,
+    FlagFactory,
+    ReportFactory,
+    car_t_patient,
+    nurse_of,
+)
+from tracker.models import Level, Patient
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, user) -> tuple[int, str]:
+    client.force_login(user)
+    response = client.get(reverse("patients"))
+    return response.status_code, response.content.decode()
+
+
+def test_a_nurse_sees_their_teams_patients_with_day_monitoring_check_in_and_flag(client):
+    team = CareTeamFactory()
+    nurse = nurse_of(team)
+    quiet = car_t_patient(day=5, team=team, monitoring=Patient.Monitoring.PAUSED)
+    flagged = car_t_patient(day=2, team=team)
+    FlagFactory(patient=flagged, level=Level.EMERGENCY)
+    ReportFactory(patient=quiet, submitted_at=timezone.now() - timedelta(hours=3))
+    silent = car_t_patient(day=1, team=team)
+    elsewhere = car_t_patient(team=CareTeamFactory())
+
+    status, html = page(client, nurse)
+    assert status == 200
+    assert reverse("timeline", args=[quiet.pk]) in html
+    assert reverse("patient_care", args=[flagged.pk]) in html
+    assert "CAR-T, day 5" in html
+    assert "paused (in hospital)" in html
+    assert "3\xa0hours ago" in html
+    assert reverse("timeline", args=[silent.pk]) in html
+    assert "never" in html
+    assert "badge-emergency" in html
+    assert elsewhere.name not in html
+
+
+def test_patients_and_carers_cannot_open_the_patient_list(client):
+    patient = car_t_patient()
+    status, _html = page(client, patient.user)
+    assert status == 404
+
+
+def test_the_patient_list_runs_the_same_queries_for_few_and_many(client, django_assert_num_queries):
+    team = CareTeamFactory()
+    nurse = nurse_of(team)
+    client.force_login(nurse)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("patients")).status_code == 200
+        return len(queries)
+
+    for _ in range(3):
+        FlagFactory(patient=car_t_patient(team=team))
+    few = count()
+    for _ in range(40):
+        ReportFactory(patient=car_t_patient(team=team))
+    with django_assert_num_queries(few):
+        client.get(reverse("patients"))
+
+
+def test_nurse_pages_link_to_each_other(client):
+    team = CareTeamFactory()
+    nurse = nurse_of(team)
+    patient = car_t_patient(team=team)
+    FlagFactory(patient=patient)
+    client.force_login(nurse)
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert reverse("timeline", args=[patient.pk]) in dashboard
+    for name in ["dashboard", "patients", "enrol"]:
+        assert f'href="{reverse(name)}"' in dashboard
+    timeline = client.get(reverse("timeline", args=[patient.pk])).content.decode()
+    assert reverse("patient_care", args=[patient.pk]) in timeline
+    care = client.get(reverse("patient_care", args=[patient.pk])).content.decode()
+    assert reverse("timeline", args=[patient.pk]) in care
