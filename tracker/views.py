@@ -8,21 +8,41 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import FETCH_RAISE
+from django.db.models import FETCH_RAISE, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from symptoms.explain import advice_for, explain
 from tracker.checkins import record_report
-from tracker.forms import CheckInForm
+from tracker.forms import FOLLOW_UP_GROUPS, CheckInForm
 from tracker.models import Flag, Patient, Report
 
 
-def _patient_of(request: HttpRequest) -> Patient:
-    return get_object_or_404(Patient.objects.select_related("care_team"), user=request.user)
+def _patients_of(request: HttpRequest):
+    """The patients ``request.user`` may check in for: themselves, and whoever they care for."""
+    return (
+        Patient.objects.filter(Q(user=request.user) | Q(carers=request.user))
+        .distinct()
+        .select_related("care_team", "user")
+    )
+
+
+def _patient_of(request: HttpRequest, pk: int | None = None) -> Patient | None:
+    """The patient this check-in is about; ``None`` when a carer must first choose one."""
+    patients = _patients_of(request)
+    if pk is not None:
+        return get_object_or_404(patients, pk=pk)
+    own = patients.filter(user=request.user).first()
+    if own is not None:
+        return own
+    cared_for = list(patients[:2])
+    if not cared_for:
+        raise Http404
+    return cared_for[0] if len(cared_for) == 1 else None
 
 
 def _require_nurse(request: HttpRequest) -> None:
@@ -32,7 +52,7 @@ def _require_nurse(request: HttpRequest) -> None:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    if Patient.objects.filter(user=request.user).exists():
+    if _patients_of(request).exists():
         return redirect("checkin")
     if request.user.care_teams.exists():
         return redirect("dashboard")
@@ -47,8 +67,11 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def checkin(request: HttpRequest) -> HttpResponse:
-    patient = _patient_of(request)
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse:
+    patient = _patient_of(request, patient_pk)
+    if patient is None:
+        return redirect("choose_patient")
     if request.method == "POST":
         form = CheckInForm(request.POST)
         if form.is_valid():
@@ -63,15 +86,30 @@ def checkin(request: HttpRequest) -> HttpResponse:
     else:
         form = CheckInForm()
     template = "checkin.html#checkin-form" if request.htmx else "checkin.html"
-    return render(request, template, {"form": form, "patient": patient})
+    context = {
+        "form": form,
+        "patient": patient,
+        "answering_for": patient.user_id != request.user.pk,
+        "action": reverse("checkin_for", args=[patient.pk]) if patient_pk else reverse("checkin"),
+    }
+    return render(request, template, context)
 
 
 @require_GET
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
-        Report.objects.for_patient_user(request.user).select_related("patient__care_team"), pk=pk
+        Report.objects.for_patient_user(request.user).select_related(
+            "patient__care_team", "patient__user", "reported_by"
+        ),
+        pk=pk,
     )
-    return render(request, "report.html", {"report": report, "team": report.patient.care_team})
+    context = {
+        "report": report,
+        "team": report.patient.care_team,
+        "advice": advice_for(report.triage),
+        "explanation": explain(report.answers, report.findings, report.context),
+    }
+    return render(request, "report.html", context)
 
 
 @require_GET
@@ -107,3 +145,27 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     if notice:
         messages.info(request, notice)
     return redirect("dashboard")
+
+
+@require_GET
+def choose_patient(request: HttpRequest) -> HttpResponse:
+    """A carer of several patients picks whom they are answering for."""
+    patients = _patients_of(request)
+    if not patients.exists():
+        raise Http404
+    return render(request, "choose_patient.html", {"patients": patients})
+
+
+@require_GET
+def checkin_questions(request: HttpRequest) -> HttpResponse:
+    """The follow-up questions of one body system, for htmx to show when its box is ticked."""
+    if not _patients_of(request).exists():
+        raise Http404
+    group = request.GET.get("group")
+    if group not in FOLLOW_UP_GROUPS:
+        raise Http404
+    if group not in request.GET.getlist("changes"):
+        return HttpResponse("")
+    form = CheckInForm()
+    context = {"form": form, "group": form.checklist_group(group, opened=True), "guided": True}
+    return render(request, "checkin.html#group-questions", context)
