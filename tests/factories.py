@@ -107,3 +107,11 @@ class FlagFactory(factory.django.DjangoModelFactory):
             ruleset="rules-test",
         )
     )
+
+
+def carer_of(*patients: Patient, **kwargs):
+    """A user who may check in for each of ``patients`` (a family member, a friend)."""
+    user = UserFactory(**kwargs)
+    for patient in patients:
+        patient.carers.add(user)
+    return user

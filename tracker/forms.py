@@ -378,11 +378,12 @@ class CheckInForm(forms.Form):
         if code == "spo2":
             return _(
                 "%(value)s%% is a low oxygen level. Please rest for 5 minutes, warm your hands and "
-                "measure again. If the number is the same, tick the box below and send."
+                "measure again. If the number is the same, or you feel unwell, do not wait: tick "
+                "the box below and send."
             ) % {"value": value}
         return _(
             "%(value)s °C is a low temperature. Please measure again under your tongue. If the "
-            "number is the same, tick the box below and send."
+            "number is the same, or you feel unwell, do not wait: tick the box below and send."
         ) % {"value": value}
 
     def _symptoms(self, data: Mapping[str, Any]) -> dict[str, Any]:
