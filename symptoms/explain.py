@@ -119,7 +119,9 @@ CATEGORY_WHY: dict[Category, Label] = {
     Category.ALLERGIC: _(
         "You may be having an allergic reaction. Some allergic reactions get worse quickly."
     ),
-    Category.GENERAL: _("Some of your answers are side effects your care team wants to know about."),
+    Category.GENERAL: _(
+        "Some of your answers are side effects your care team wants to know about."
+    ),
 }
 
 # Short names for the numbers, so "what you told us" reads as a list of readings.

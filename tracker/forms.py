@@ -203,6 +203,25 @@ class CheckInForm(forms.Form):
     concern = catalogue_field("concern", required=True)
     note = catalogue_field("note")
 
+    # Vital signs taken as they are typed: (field, its "not measured" box, what to ask when empty).
+    SIMPLE_VITALS = (
+        (
+            "systolic_bp",
+            "bp_not_measured",
+            _("Please write your blood pressure, or tick “I could not measure my blood pressure”."),
+        ),
+        (
+            "heart_rate",
+            "heart_rate_not_measured",
+            _("Please write your pulse, or tick “I could not measure my pulse”."),
+        ),
+        (
+            "spo2",
+            "spo2_not_measured",
+            _("Please write your oxygen level, or tick “I could not measure my oxygen level”."),
+        ),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
@@ -312,16 +331,15 @@ class CheckInForm(forms.Form):
                 "temperature", "temperature_c", float(celsius), unit, shown=value
             ):
                 vitals["temperature_c"] = float(celsius)
-        if self._measured(
-            data,
-            "systolic_bp",
-            "bp_not_measured",
-            _("Please write your blood pressure, or tick “I could not measure my blood pressure”."),
-        ):
-            if not self._range_error("systolic_bp", "systolic_bp", data["systolic_bp"]):
-                vitals["systolic_bp"] = data["systolic_bp"]
+        for code, not_measured, ask in self.SIMPLE_VITALS:
+            if self._measured(data, code, not_measured, ask) and not self._range_error(
+                code, code, data[code]
+            ):
+                vitals[code] = data[code]
         diastolic = data.get("diastolic_bp")
-        if diastolic is not None and not self._range_error("diastolic_bp", "diastolic_bp", diastolic):
+        if diastolic is not None and not self._range_error(
+            "diastolic_bp", "diastolic_bp", diastolic
+        ):
             if data.get("systolic_bp") is None and "systolic_bp" not in self.errors:
                 self.add_error("systolic_bp", _("Please write the top number too."))
             elif "systolic_bp" in vitals and diastolic >= vitals["systolic_bp"]:
@@ -331,22 +349,6 @@ class CheckInForm(forms.Form):
                 )
             else:
                 vitals["diastolic_bp"] = diastolic
-        if self._measured(
-            data,
-            "heart_rate",
-            "heart_rate_not_measured",
-            _("Please write your pulse, or tick “I could not measure my pulse”."),
-        ):
-            if not self._range_error("heart_rate", "heart_rate", data["heart_rate"]):
-                vitals["heart_rate"] = data["heart_rate"]
-        if self._measured(
-            data,
-            "spo2",
-            "spo2_not_measured",
-            _("Please write your oxygen level, or tick “I could not measure my oxygen level”."),
-        ):
-            if not self._range_error("spo2", "spo2", data["spo2"]):
-                vitals["spo2"] = data["spo2"]
         for code in ("respiratory_rate", "vomiting_episodes_24h", "loose_stools_24h"):
             if data.get(code) is not None:
                 self._range_error(code, code, data[code])
