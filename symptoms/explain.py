@@ -124,6 +124,14 @@ CATEGORY_WHY: dict[Category, Label] = {
     ),
 }
 
+# Answers that deserve their own sentence, said before the categories' ones.
+INPUT_WHY: dict[str, Label] = {
+    "concern": _(
+        "You told us you are worried. That counts: you and the people around you know best what "
+        "is normal for you."
+    ),
+}
+
 # Short names for the numbers, so "what you told us" reads as a list of readings.
 READING_NAMES: dict[str, Label] = {
     "temperature_c": _("Your temperature"),
@@ -186,7 +194,10 @@ def explain(
         row = _RULES.get(finding["rule"])
         if row is not None:
             about |= row.reads & active
+    own = [INPUT_WHY[code] for code in INPUT_WHY if code in about]
+    if own and categories == {Category.GENERAL: None}:
+        categories = {}  # the answer's own sentence says it better than "side effects"
     return Explanation(
-        reasons=tuple(CATEGORY_WHY[c] for c in categories),
+        reasons=(*own, *(CATEGORY_WHY[c] for c in categories)),
         answers=tuple(_answer(code, answers[code]) for code in INPUTS if code in about),
     )

@@ -81,3 +81,11 @@ def test_nothing_to_explain_when_nothing_was_found():
     explanation = explain({"temperature_c": 36.8}, [], DAY_3_CAR_T)
     assert explanation.reasons == ()
     assert explanation.answers == ()
+
+
+def test_a_worried_patient_is_told_that_their_worry_counts():
+    answers = {"concern": "worried"}
+    findings = [f.as_dict() for f in assess(DAY_3_CAR_T, answers).findings]
+    explanation = explain(answers, findings, DAY_3_CAR_T)
+    assert len(explanation.reasons) == 1
+    assert "You told us you are worried" in str(explanation.reasons[0])
