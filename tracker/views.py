@@ -6,12 +6,16 @@ the flags of their own care teams, and anything else is a 404 (we do not confirm
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import FETCH_RAISE, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -72,27 +76,71 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
     patient = _patient_of(request, patient_pk)
     if patient is None:
         return redirect("choose_patient")
+    sent = None
     if request.method == "POST":
         form = CheckInForm(request.POST)
         if form.is_valid():
+            answers = form.answers()
             report = record_report(
                 patient=patient,
-                answers=form.answers(),
+                answers=answers,
                 reported_by=request.user,
-                submission_key=form.cleaned_data["submission_key"],
+                submission_key=_resend_or_new(
+                    patient, form.cleaned_data["submission_key"], answers
+                ),
             )
             url = reverse("report", args=[report.pk])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     else:
-        form = CheckInForm()
+        key, sent = _form_key(request, patient, new="new" in request.GET)
+        form = CheckInForm(initial={"submission_key": key})
     template = "checkin.html#checkin-form" if request.htmx else "checkin.html"
     context = {
         "form": form,
         "patient": patient,
+        "sent": sent,
         "answering_for": patient.user_id != request.user.pk,
         "action": reverse("checkin_for", args=[patient.pk]) if patient_pk else reverse("checkin"),
     }
     return render(request, template, context)
+
+
+# A form sent within this time keeps its key when its page is shown again (the back button), so
+# sending it again shows the first answer instead of saving a second report.
+RESEND_WINDOW = timedelta(minutes=30)
+
+
+def _form_key(
+    request: HttpRequest, patient: Patient, *, new: bool
+) -> tuple[uuid.UUID, Report | None]:
+    """The submission key for a check-in page, and the report it already made, if any.
+
+    The browser fetches the page again on "back", so the key lives in the session: the page shown
+    again carries the key of the form just sent. "Start a new check-in" (``new``) starts afresh.
+    """
+    keys = request.session.get("checkin_keys", {})
+    key = None if new else keys.get(str(patient.pk))
+    sent = None
+    if key is not None:
+        sent = patient.reports.filter(submission_key=key).first()
+        if sent is not None and sent.submitted_at < timezone.now() - RESEND_WINDOW:
+            key = sent = None
+    if key is None:
+        key = str(uuid.uuid4())
+        request.session["checkin_keys"] = {**keys, str(patient.pk): key}
+    return uuid.UUID(key), sent
+
+
+def _resend_or_new(patient: Patient, key: uuid.UUID, answers: dict) -> uuid.UUID:
+    """``key``, unless it already saved a report with other answers: then this is a new check-in.
+
+    A double click, a retry or "back" then "send" repeats the same answers and saves once; changed
+    answers are never swallowed by an earlier report.
+    """
+    earlier = patient.reports.filter(submission_key=key).only("answers").first()
+    if earlier is not None and earlier.answers != answers:
+        return uuid.uuid4()
+    return key
 
 
 @require_GET

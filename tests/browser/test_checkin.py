@@ -245,3 +245,24 @@ def test_every_patient_page_passes_axe(live_server, browser, axe, screenshot):
     violations += axe(page)
     context.close()
     assert violations == []
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_back_and_send_again_saves_one_report(live_server, browser, javascript):
+    patient = car_t_patient(day=3)
+    context = browser.new_context(java_script_enabled=javascript, viewport=PHONE)
+    page = context.new_page()
+    log_in(page, live_server.url, patient.user.username)
+    fill_vital_signs(page, "38.6")
+    choose(page, "concern", "none")
+    send = page.get_by_role("button", name="Send my check-in")
+    send.dblclick()
+    expect(page.get_by_role("heading", name="Phone your care team now")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", name="How are you today?")).to_be_visible()
+    fill_vital_signs(page, "38.6")
+    choose(page, "concern", "none")
+    page.get_by_role("button", name="Send my check-in").click()
+    expect(page.get_by_role("heading", name="Phone your care team now")).to_be_visible()
+    assert Report.objects.count() == 1
+    context.close()

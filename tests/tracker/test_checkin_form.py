@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from symptoms.catalogue import INPUTS
@@ -349,10 +350,45 @@ def test_the_form_keeps_its_key_through_errors_and_back_and_resubmit_saves_once(
     assert Report.objects.count() == 1
 
 
-def test_a_fresh_check_in_form_has_a_new_key(patient_client):
-    first = _key(patient_client.get(reverse("checkin")).content.decode())
-    second = _key(patient_client.get(reverse("checkin")).content.decode())
-    assert first != second
+def test_back_after_sending_shows_the_same_form_key_and_says_it_was_sent(patient_client):
+    key = _key(patient_client.get(reverse("checkin")).content.decode())
+    assert _key(patient_client.get(reverse("checkin")).content.decode()) == key  # a reload
+    first = send(patient_client, well(submission_key=key, temperature="38.6"))
+    back = patient_client.get(reverse("checkin")).content.decode()
+    assert _key(back) == key
+    assert "Sending it again will not make a second one" in back
+    assert f'href="{first["Location"]}"' in back
+    again = send(patient_client, well(submission_key=key, temperature="38.6"))
+    assert again["Location"] == first["Location"]
+    assert Report.objects.count() == 1
+
+
+def test_start_a_new_check_in_gets_a_new_key(patient_client):
+    key = _key(patient_client.get(reverse("checkin")).content.decode())
+    send(patient_client, well(submission_key=key))
+    result = patient_client.get(reverse("report", args=[Report.objects.get().pk])).content.decode()
+    new_url = re.search(r'href="([^"]*\?new=1)"', result).group(1)
+    fresh = patient_client.get(new_url).content.decode()
+    assert _key(fresh) != key
+    assert "Sending it again" not in fresh
+
+
+def test_changed_answers_sent_with_a_used_key_are_a_new_report_never_swallowed(patient_client):
+    key = str(uuid.uuid4())
+    send(patient_client, well(submission_key=key))
+    send(patient_client, well(submission_key=key, temperature="38.6"))
+    assert Report.objects.count() == 2
+    assert Report.objects.order_by("submitted_at").last().level == Level.URGENT_NOW
+
+
+def test_a_form_sent_long_ago_does_not_hold_back_todays_check_in(patient_client):
+    with time_machine.travel("2026-03-01 09:00 +0000", tick=False):
+        key = _key(patient_client.get(reverse("checkin")).content.decode())
+        send(patient_client, well(submission_key=key))
+    with time_machine.travel("2026-03-02 09:00 +0000", tick=False):
+        page = patient_client.get(reverse("checkin")).content.decode()
+    assert _key(page) != key
+    assert "Sending it again" not in page
 
 
 # -- Carers ---------------------------------------------------------------------------------------
