@@ -263,20 +263,26 @@ class CheckInForm(forms.Form):
         opened = self.ticked_groups()
         return [self.checklist_group(g, g in opened) for g in FOLLOW_UP_GROUPS]
 
+    def _answered(self, group: str) -> bool:
+        """Whether any question of ``group`` has an answer in the submitted data."""
+        names = _follow_up_codes(group)
+        if group == "brain":
+            names += [f"ice_{i}" for i in range(1, len(ICE_ITEMS) + 1)]
+        if group == "skin":
+            names.append("rash_bsa_percent")
+        return any(self.data.get(name) not in (None, "") for name in names)
+
+    def _ticked(self) -> set[str]:
+        data = self.data
+        ticked = data.getlist("changes") if hasattr(data, "getlist") else data.get("changes", [])
+        return set(ticked)
+
     def ticked_groups(self) -> list[str]:
         """Groups ticked in the checklist, or with any answer typed in (JavaScript off)."""
         if not self.is_bound:
             return []
-        ticked = set(self.data.getlist("changes")) if hasattr(self.data, "getlist") else set()
-        for group in FOLLOW_UP_GROUPS:
-            names = [*_follow_up_codes(group)]
-            if group == "brain":
-                names += [f"ice_{i}" for i in range(1, len(ICE_ITEMS) + 1)]
-            if group == "skin":
-                names.append("rash_bsa_percent")
-            if any(self.data.get(name) not in (None, "") for name in names):
-                ticked.add(group)
-        return [g for g in FOLLOW_UP_GROUPS if g in ticked]
+        ticked = self._ticked()
+        return [g for g in FOLLOW_UP_GROUPS if g in ticked or self._answered(g)]
 
     # -- Validation ---------------------------------------------------------------------------
 
@@ -353,6 +359,18 @@ class CheckInForm(forms.Form):
             if data.get(code) is not None:
                 self._range_error(code, code, data[code])
 
+        empty = [
+            GROUPS[g] for g in FOLLOW_UP_GROUPS if g in self._ticked() and not self._answered(g)
+        ]
+        if empty:
+            self.add_error(
+                "changes",
+                _(
+                    "You ticked “%(parts)s”. Please answer at least one question about it, or "
+                    "untick it."
+                )
+                % {"parts": "”, “".join(str(label) for label in empty)},
+            )
         answered = [data.get(f"ice_{i}") for i in range(1, len(ICE_ITEMS) + 1)]
         if any(answered) and not all(answered):
             self.add_error(

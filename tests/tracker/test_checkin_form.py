@@ -77,7 +77,6 @@ def test_each_number_is_accepted_at_the_edges_of_its_catalogue_range(code):
     for value in (low, high):
         data = well(
             **{NUMERIC_FIELDS[code]: str(value)},
-            changes=["gut"],
             temperature_confirmed="on",
             spo2_confirmed="on",
         )
@@ -300,6 +299,15 @@ def test_unticked_boxes_are_no_only_in_the_parts_the_patient_opened():
     assert answers["petechiae"] is False
     assert "confusion" not in answers
     assert "chills" not in answers
+
+
+def test_a_ticked_part_with_no_answer_is_asked_about_and_nothing_else_is_lost(patient_client):
+    response = send(patient_client, well(changes=["gut", "skin"], itching="on"))
+    html = response.content.decode()
+    assert not Report.objects.exists()
+    assert "You ticked “Tummy and bowel”. Please answer at least one question" in html
+    assert "Skin, allergy" not in html.split('id="id_changes_error"')[1].split("</p>")[0]
+    assert re.search(r'name="itching"[^>]*checked', html)
 
 
 def test_an_answer_given_with_its_part_unticked_still_counts():
