@@ -27,6 +27,14 @@ ANSWERS_FOR_LEVEL = {
 
 
 @pytest.fixture
+def page(browser):
+    """A phone-sized page of its own context (pytest-playwright's ``page`` warns on this pytest)."""
+    context = browser.new_context(viewport=PHONE)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def axe():
     """Runs axe-core in the page and returns its WCAG 2.1 A/AA violations.
 
