@@ -186,7 +186,10 @@ def explain(
     context: Mapping[str, Any] | None = None,
 ) -> Explanation:
     """Plain reasons for stored findings (``Finding.as_dict()``) about ``answers``."""
-    ordered = sorted(findings, key=lambda f: -Triage[f["triage"]])
+    known = [
+        f for f in findings if f["category"] in CATEGORY_WHY and f["triage"] in Triage.__members__
+    ]
+    ordered = sorted(known, key=lambda f: -Triage[f["triage"]])
     categories = dict.fromkeys(Category(f["category"]) for f in ordered)
     active = active_inputs(Case(context=context or {}, report=answers))
     about: set[str] = set()

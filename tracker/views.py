@@ -100,6 +100,7 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
         "patient": patient,
         "sent": sent,
         "answering_for": patient.user_id != request.user.pk,
+        "cares_for_others": _patients_of(request).exclude(pk=patient.pk).exists(),
         "action": reverse("checkin_for", args=[patient.pk]) if patient_pk else reverse("checkin"),
     }
     return render(request, template, context)

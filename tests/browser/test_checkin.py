@@ -233,6 +233,8 @@ def test_every_patient_page_passes_axe(live_server, browser, axe, screenshot):
     page.get_by_label(str(INPUTS["spo2"].question)).fill("88")
     page.get_by_role("button", name="Send my check-in").click()
     expect(page.get_by_role("alert")).to_contain_text("Some answers need a look")
+    expect(page.get_by_role("alert")).to_be_in_viewport()
+    expect(page.get_by_role("alert")).to_be_focused()
     violations += axe(page)
     screenshot(page, "checkin-errors")
 

@@ -431,6 +431,7 @@ def test_a_carer_of_two_patients_chooses_whom_to_answer_for(client, patient):
         assert f'href="{reverse("checkin_for", args=[someone.pk])}"' in html
     page = client.get(reverse("checkin_for", args=[other.pk])).content.decode()
     assert "You are answering for Robin Shaw." in page
+    assert f'href="{reverse("choose_patient")}"' in page
     client.post(reverse("checkin_for", args=[other.pk]), well())
     assert Report.objects.get().patient == other
 
