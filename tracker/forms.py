@@ -27,7 +27,6 @@ FOLLOW_UP_GROUPS = tuple(g for g in GROUPS if g not in ("vitals", "free_text"))
 ALWAYS_ASKED = ("concern", "note")
 # Inputs with a form of their own instead of the catalogue's plain field.
 SPECIAL = ("ice_score", "rash_bsa_percent")
-VITAL_SIGNS = ("temperature_c", "systolic_bp", "diastolic_bp", "heart_rate", "spo2")
 
 # The carer-run ICE check (rules reference 4.1): orientation 4, naming 3, command 1, writing 1,
 # attention 1 point; the score is the number of right answers.
