@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from symptoms.catalogue import INPUTS
-from tests.factories import PASSWORD, car_t_patient, carer_of
+from tests.factories import PASSWORD, car_t_patient, carer_of, nurse_of
 from tracker.forms import ICE_ITEMS, CheckInForm, celsius_to_fahrenheit
 from tracker.models import Level, Report
 
@@ -59,6 +59,25 @@ def patient_client(client, patient):
 
 def send(client, data, url=None):
     return client.post(url or reverse("checkin"), data)
+
+
+# -- Every question comes from the catalogue ----------------------------------------------------
+
+
+def test_every_question_is_worded_as_the_catalogue_says():
+    form = CheckInForm()
+    asked = {"temperature_c": "temperature"}
+    for code, item in INPUTS.items():
+        if code in ("ice_score", "rash_bsa_percent"):
+            continue  # asked step by step, and with the palm rule
+        field = form.fields[asked.get(code, code)]
+        assert field.label == item.question, code
+        if item.kind == "choice":
+            assert list(field.choices) == list(item.choices), code
+        if code != "antipyretic_last_6h":
+            assert field.help_text == item.help, code
+    assert form.fields["rash_bsa_percent"].label == INPUTS["rash_bsa_percent"].question
+    assert len(form.ice_fields()) == INPUTS["ice_score"].maximum
 
 
 # -- Ranges come from the catalogue ---------------------------------------------------------------
@@ -324,6 +343,12 @@ def test_ticking_a_part_fetches_its_questions_and_unticking_removes_them(patient
     assert "<html" not in html
     assert patient_client.get(url, {"group": "gut"}).content == b""
     assert patient_client.get(url, {"group": "vitals", "changes": "vitals"}).status_code == 404
+
+
+def test_the_follow_up_questions_are_only_for_patients_and_carers(client, patient):
+    client.force_login(nurse_of(patient.care_team))
+    url = reverse("checkin_questions")
+    assert client.get(url, {"group": "gut", "changes": "gut"}).status_code == 404
 
 
 def test_with_javascript_off_every_question_is_in_the_page(patient_client):
