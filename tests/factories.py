@@ -177,3 +177,11 @@ def resolve_flag(flag: Flag, *, by, outcome: str, note: str = "", at=None) -> Fl
         outcome=outcome,
         note=note,
     )
+
+
+def carer_of(*patients: Patient, **kwargs):
+    """A user who may check in for each of ``patients`` (a family member, a friend)."""
+    user = UserFactory(**kwargs)
+    for patient in patients:
+        patient.carers.add(user)
+    return user

@@ -1,9 +1,17 @@
-"""Forms. Questions, help, ranges and choices come from the one input catalogue in ``symptoms``."""
+"""Forms. Questions, help, ranges and choices come from the one input catalogue in ``symptoms``.
+
+The daily check-in asks the vital signs first (each may be "not measured": missing is never taken
+as normal), then which body systems have anything new or worse, then the questions of those systems
+only. An impossible value gets a message next to its field and every other answer stays filled in;
+a possible but alarming value (rules reference P4) asks to re-measure and confirm, unless a matching
+symptom is reported, and is then sent as it is: it is never silently dropped.
+"""
 
 from __future__ import annotations
 
 import uuid
 import zoneinfo
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,41 +23,73 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from symptoms import catalogue
-from symptoms.catalogue import INPUTS
+from symptoms.catalogue import GROUPS, INPUTS, inputs_in_group
+from symptoms.rules import THRESHOLDS
+from symptoms.validation import validate_report
 from tracker.models import CareTeam, Patient
 
+# The body systems of the "anything new or worse today?" checklist, in catalogue order.
+FOLLOW_UP_GROUPS = tuple(g for g in GROUPS if g not in ("vitals", "free_text"))
+# Asked of everyone, after the checklist, so they are not part of a group's follow-up questions.
+ALWAYS_ASKED = ("concern", "note")
+# Inputs with a form of their own instead of the catalogue's plain field.
+SPECIAL = ("ice_score", "rash_bsa_percent")
 
-def catalogue_field(code: str, **overrides: Any) -> forms.Field:
-    """A form field for one report input, as the catalogue describes it."""
+# The carer-run ICE check (rules reference 4.1): orientation 4, naming 3, command 1, writing 1,
+# attention 1 point; the score is the number of right answers.
+ICE_ITEMS: tuple[tuple[str, Any], ...] = (
+    ("orientation", _("Ask: “What year is it?”")),
+    ("orientation", _("Ask: “What month is it?”")),
+    ("orientation", _("Ask: “What city are we in?”")),
+    ("orientation", _("Ask: “What is the name of the hospital where you had your cells?”")),
+    ("naming", _("Point to a first thing, like a watch, and ask: “What is this?”")),
+    ("naming", _("Point to a second thing, like a pen, and ask: “What is this?”")),
+    ("naming", _("Point to a third thing, like a button, and ask: “What is this?”")),
+    ("command", _("Ask: “Show me 2 fingers.” They must do it, not only say it.")),
+    ("writing", _("Ask them to write the same sentence they wrote before treatment.")),
+    ("attention", _("Ask them to count back from 100 in tens: 100, 90, 80 … down to 10.")),
+)
+ICE_RIGHT, ICE_WRONG = "right", "wrong"
+
+# The palm rule: the patient's hand with the fingers covers about 1 % of their skin. Each band is
+# sent as its upper end, so a rash is never made smaller than the patient said.
+RASH_BANDS: tuple[tuple[str, Any], ...] = (
+    ("0", _("No rash")),
+    ("1", _("Smaller than my palm")),
+    ("3", _("1 to 3 palms")),
+    ("9", _("4 to 9 palms: up to about one whole arm")),
+    ("30", _("10 to 30 palms: up to about my whole back and one arm")),
+    ("50", _("More than 30 palms, up to half of my body")),
+    ("75", _("More than half of my body")),
+)
+
+
+def _quiet(code: str, answers: Mapping[str, Any]) -> bool:
     item = INPUTS[code]
-    common: dict[str, Any] = {"label": item.question, "help_text": item.help}
-    if item.kind == "choice":
-        field: forms.Field = forms.TypedChoiceField(
-            choices=list(item.choices), widget=forms.RadioSelect, **common
-        )
-    elif item.kind == "bool":
-        field = forms.TypedChoiceField(
-            choices=[("yes", _("Yes")), ("no", _("No"))],
-            coerce=lambda v: v == "yes",
-            widget=forms.RadioSelect,
-            **common,
-        )
-    elif item.kind == "int":
-        field = forms.IntegerField(min_value=item.minimum, max_value=item.maximum, **common)
-    elif item.kind == "number":
-        field = forms.DecimalField(
-            min_value=Decimal(str(item.minimum)),
-            max_value=Decimal(str(item.maximum)),
-            decimal_places=1,
-            max_digits=4,
-            **common,
-        )
-        field.widget.attrs.update({"inputmode": "decimal", "step": "0.1"})
-    else:
-        field = forms.CharField(max_length=item.maximum, widget=forms.Textarea, **common)
-    for name, value in overrides.items():
-        setattr(field, name, value)
-    return field
+    value = answers.get(code)
+    if value is None:
+        return True
+    if item.kind == "bool":
+        return not value
+    return value == item.codes[0]
+
+
+def _any_reported(*codes: str) -> Callable[[Mapping[str, Any]], bool]:
+    return lambda answers: any(not _quiet(code, answers) for code in codes)
+
+
+# P4: an alarming reading with a matching symptom is sent straight away, without asking to
+# re-measure first. The threshold is the rules' own, so the form and the engine agree.
+ALARMS: dict[str, tuple[Callable[[float], bool], Callable[[Mapping[str, Any]], bool]]] = {
+    "spo2": (
+        lambda v: v <= THRESHOLDS["spo2_emergency"],
+        _any_reported("breathlessness", "wheeze", "airway_swelling", "confusion", "alertness"),
+    ),
+    "temperature_c": (
+        lambda v: v <= THRESHOLDS["temp_low_c"],
+        _any_reported("chills", "feels_feverish", "confusion", "alertness", "dizziness"),
+    ),
+}
 
 
 def fahrenheit_to_celsius(value: Decimal) -> Decimal:
@@ -60,37 +100,131 @@ def celsius_to_fahrenheit(value: float) -> Decimal:
     return (Decimal(str(value)) * 9 / 5 + 32).quantize(Decimal("0.1"))
 
 
-class CheckInForm(forms.Form):
-    """The daily check-in: temperature, then the four symptoms every patient is asked about."""
+def _number_text(value: float | None) -> str:
+    return f"{value:g}" if value is not None else ""
 
-    SYMPTOMS = ("chills", "fatigue", "bruising", "rash_bsa_percent")
+
+def catalogue_field(code: str, **overrides: Any) -> forms.Field:
+    """A form field for one report input, as the catalogue describes it; range checks in clean."""
+    item = INPUTS[code]
+    common: dict[str, Any] = {"label": item.question, "help_text": item.help, "required": False}
+    if item.kind == "choice":
+        field: forms.Field = forms.ChoiceField(
+            choices=list(item.choices), widget=forms.RadioSelect, **common
+        )
+    elif item.kind == "bool":
+        field = forms.BooleanField(**common)
+    elif item.kind == "int":
+        field = forms.IntegerField(
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}), **common
+        )
+    elif item.kind == "number":
+        field = forms.DecimalField(
+            max_digits=5,
+            decimal_places=1,
+            widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+            **common,
+        )
+    else:
+        field = forms.CharField(
+            max_length=item.max_length,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            **common,
+        )
+    for name, value in overrides.items():
+        setattr(field, name, value)
+    field.code = code
+    field.unit = item.unit
+    return field
+
+
+def _not_measured(label: Any) -> forms.BooleanField:
+    return forms.BooleanField(label=label, required=False)
+
+
+def _confirm() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("I measured again and this number is right. Send it."), required=False
+    )
+
+
+def _follow_up_codes(group: str) -> list[str]:
+    return [
+        item.code
+        for item in inputs_in_group(group)
+        if item.code not in ALWAYS_ASKED and item.code not in SPECIAL
+    ]
+
+
+class CheckInForm(forms.Form):
+    """The daily check-in: vital signs, a checklist of body systems, their follow-up questions."""
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
-    temperature = forms.DecimalField(
-        label=INPUTS["temperature_c"].question,
-        help_text=INPUTS["temperature_c"].help,
-        required=False,
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
-    )
+
+    temperature = catalogue_field("temperature_c")
     temperature_unit = forms.ChoiceField(
         label=_("Unit"),
         choices=[("C", "°C"), ("F", "°F")],
         initial="C",
         widget=forms.RadioSelect,
     )
-    temperature_not_measured = forms.BooleanField(
-        label=_("I could not measure my temperature"), required=False
+    temperature_not_measured = _not_measured(_("I could not measure my temperature"))
+    temperature_confirmed = _confirm()
+    systolic_bp = catalogue_field("systolic_bp")
+    diastolic_bp = catalogue_field("diastolic_bp")
+    bp_not_measured = _not_measured(_("I could not measure my blood pressure"))
+    heart_rate = catalogue_field("heart_rate")
+    heart_rate_not_measured = _not_measured(_("I could not measure my pulse"))
+    spo2 = catalogue_field("spo2")
+    spo2_not_measured = _not_measured(_("I could not measure my oxygen level"))
+    spo2_confirmed = _confirm()
+    respiratory_rate = catalogue_field("respiratory_rate")
+    antipyretic_last_6h = forms.TypedChoiceField(
+        label=INPUTS["antipyretic_last_6h"].question,
+        help_text=INPUTS["antipyretic_last_6h"].help,
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
     )
-    chills = catalogue_field("chills")
-    fatigue = catalogue_field("fatigue")
-    bruising = catalogue_field("bruising")
-    rash_bsa_percent = catalogue_field(
-        "rash_bsa_percent",
+
+    changes = forms.MultipleChoiceField(
+        label=_("Is anything new or worse today?"),
+        help_text=_("Tick each part that has changed. You will get a few questions about it."),
+        choices=[(g, GROUPS[g]) for g in FOLLOW_UP_GROUPS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    rash_bsa_percent = forms.TypedChoiceField(
+        label=INPUTS["rash_bsa_percent"].question,
         help_text=_(
-            "Your hand, with the fingers, covers about 1% of your skin. Count how many hands "
-            "the rash would cover. Enter 0 if you have no rash."
+            "Your hand, with the fingers, covers about 1 in 100 parts of your skin. "
+            "Think how many of your hands the rash would cover."
+        ),
+        choices=RASH_BANDS,
+        coerce=float,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    concern = catalogue_field("concern", required=True)
+    note = catalogue_field("note")
+
+    # Vital signs taken as they are typed: (field, its "not measured" box, what to ask when empty).
+    SIMPLE_VITALS = (
+        (
+            "systolic_bp",
+            "bp_not_measured",
+            _("Please write your blood pressure, or tick “I could not measure my blood pressure”."),
+        ),
+        (
+            "heart_rate",
+            "heart_rate_not_measured",
+            _("Please write your pulse, or tick “I could not measure my pulse”."),
+        ),
+        (
+            "spo2",
+            "spo2_not_measured",
+            _("Please write your oxygen level, or tick “I could not measure my oxygen level”."),
         ),
     )
 
@@ -98,50 +232,219 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
+        for group in FOLLOW_UP_GROUPS:
+            for code in _follow_up_codes(group):
+                self.fields[code] = catalogue_field(code)
+        for index, (_domain, prompt) in enumerate(ICE_ITEMS, start=1):
+            self.fields[f"ice_{index}"] = forms.ChoiceField(
+                label=prompt,
+                choices=[(ICE_RIGHT, _("Right")), (ICE_WRONG, _("Wrong, or no answer"))],
+                widget=forms.RadioSelect,
+                required=False,
+            )
+        self.alarms: list[str] = []
+
+    # -- Layout, read by the template ---------------------------------------------------------
+
+    def group_fields(self, group: str) -> list[forms.BoundField]:
+        return [self[code] for code in _follow_up_codes(group)]
+
+    def ice_fields(self) -> list[forms.BoundField]:
+        return [self[f"ice_{i}"] for i in range(1, len(ICE_ITEMS) + 1)]
+
+    def checklist_group(self, group: str, opened: bool) -> dict[str, Any]:
+        """One body system of the checklist with its questions, as the template lays it out."""
+        fields = self.group_fields(group)
+        return {
+            "code": group,
+            "label": GROUPS[group],
+            "open": opened,
+            "questions": [f for f in fields if not isinstance(f.field, forms.BooleanField)],
+            "ticks": [f for f in fields if isinstance(f.field, forms.BooleanField)],
+            "ice": self.ice_fields() if group == "brain" else [],
+            "rash": self["rash_bsa_percent"] if group == "skin" else None,
+        }
+
+    def checklist(self) -> list[dict[str, Any]]:
+        opened = self.ticked_groups()
+        return [self.checklist_group(g, g in opened) for g in FOLLOW_UP_GROUPS]
+
+    def _answered(self, group: str) -> bool:
+        """Whether any question of ``group`` has an answer in the submitted data."""
+        names = _follow_up_codes(group)
+        if group == "brain":
+            names += [f"ice_{i}" for i in range(1, len(ICE_ITEMS) + 1)]
+        if group == "skin":
+            names.append("rash_bsa_percent")
+        return any(self.data.get(name) not in (None, "") for name in names)
+
+    def _ticked(self) -> set[str]:
+        data = self.data
+        ticked = data.getlist("changes") if hasattr(data, "getlist") else data.get("changes", [])
+        return set(ticked)
+
+    def ticked_groups(self) -> list[str]:
+        """Groups ticked in the checklist, or with any answer typed in (JavaScript off)."""
+        if not self.is_bound:
+            return []
+        ticked = self._ticked()
+        return [g for g in FOLLOW_UP_GROUPS if g in ticked or self._answered(g)]
+
+    # -- Validation ---------------------------------------------------------------------------
+
+    def _range_error(
+        self, field: str, code: str, value: Any, unit: str = "", shown: Any = None
+    ) -> bool:
+        """Adds a message when ``value`` is outside the catalogue's range for ``code``."""
+        item = INPUTS[code]
+        if item.minimum <= value <= item.maximum:
+            return False
+        low, high = _number_text(item.minimum), _number_text(item.maximum)
+        if unit == "F":
+            low, high = celsius_to_fahrenheit(item.minimum), celsius_to_fahrenheit(item.maximum)
+        shown_unit = "°F" if unit == "F" else str(item.unit)
+        self.add_error(
+            field,
+            _(
+                "%(value)s %(unit)s cannot be right. It must be between %(low)s and %(high)s "
+                "%(unit)s. Please measure again."
+            )
+            % {
+                "value": value if shown is None else shown,
+                "unit": shown_unit,
+                "low": low,
+                "high": high,
+            },
+        )
+        return True
+
+    def _measured(self, data: dict[str, Any], field: str, not_measured: str, ask: Any) -> bool:
+        """True when ``field`` has a value; asks for a value or the "not measured" tick."""
+        if data.get(field) is not None:
+            return True
+        if field not in self.errors and not data.get(not_measured):
+            self.add_error(field, ask)
+        return False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        value: Decimal | None = data.get("temperature")
-        if data.get("temperature_not_measured"):
-            data["temperature_c"] = None
-            return data
-        if value is None:
-            if "temperature" not in self.errors:
+        vitals: dict[str, Any] = {}
+
+        if self._measured(
+            data,
+            "temperature",
+            "temperature_not_measured",
+            _("Please write your temperature, or tick “I could not measure my temperature”."),
+        ):
+            unit = data.get("temperature_unit", "C")
+            value: Decimal = data["temperature"]
+            celsius = fahrenheit_to_celsius(value) if unit == "F" else value
+            if not self._range_error(
+                "temperature", "temperature_c", float(celsius), unit, shown=value
+            ):
+                vitals["temperature_c"] = float(celsius)
+        for code, not_measured, ask in self.SIMPLE_VITALS:
+            if self._measured(data, code, not_measured, ask) and not self._range_error(
+                code, code, data[code]
+            ):
+                vitals[code] = data[code]
+        diastolic = data.get("diastolic_bp")
+        if diastolic is not None and not self._range_error(
+            "diastolic_bp", "diastolic_bp", diastolic
+        ):
+            if data.get("systolic_bp") is None and "systolic_bp" not in self.errors:
+                self.add_error("systolic_bp", _("Please write the top number too."))
+            elif "systolic_bp" in vitals and diastolic >= vitals["systolic_bp"]:
                 self.add_error(
-                    "temperature",
-                    _("Please write your temperature, or tick “I could not measure it”."),
+                    "diastolic_bp",
+                    _("The bottom number is smaller than the top one. Please check them."),
                 )
-            return data
-        item = INPUTS["temperature_c"]
-        low, high = Decimal(str(item.minimum)), Decimal(str(item.maximum))
-        unit = data.get("temperature_unit", "C")
-        celsius = fahrenheit_to_celsius(value) if unit == "F" else value
-        if not low <= celsius <= high:
-            if unit == "F":
-                low, high = celsius_to_fahrenheit(item.minimum), celsius_to_fahrenheit(item.maximum)
+            else:
+                vitals["diastolic_bp"] = diastolic
+        for code in ("respiratory_rate", "vomiting_episodes_24h", "loose_stools_24h"):
+            if data.get(code) is not None:
+                self._range_error(code, code, data[code])
+
+        empty = [
+            GROUPS[g] for g in FOLLOW_UP_GROUPS if g in self._ticked() and not self._answered(g)
+        ]
+        if empty:
             self.add_error(
-                "temperature",
+                "changes",
                 _(
-                    "%(value)s °%(unit)s cannot be right. A body temperature is between "
-                    "%(low)s and %(high)s °%(unit)s. Please measure again."
+                    "You ticked “%(parts)s”. Please answer at least one question about it, or "
+                    "untick it."
                 )
-                % {"value": value, "unit": unit, "low": low, "high": high},
+                % {"parts": "”, “".join(str(label) for label in empty)},
             )
-            return data
-        data["temperature_c"] = float(celsius)
+        answered = [data.get(f"ice_{i}") for i in range(1, len(ICE_ITEMS) + 1)]
+        if any(answered) and not all(answered):
+            self.add_error(
+                "ice_1",
+                _(
+                    "Please answer every step of the brain check, or leave them all empty if you "
+                    "could not do it."
+                ),
+            )
+        data["vitals"] = vitals
+        symptoms = self._symptoms(data)
+        for code, field, confirmed in (
+            ("spo2", "spo2", "spo2_confirmed"),
+            ("temperature_c", "temperature", "temperature_confirmed"),
+        ):
+            value = vitals.get(code)
+            alarming, matched = ALARMS[code]
+            if value is None or not alarming(value) or matched(symptoms) or data.get(confirmed):
+                continue
+            self.alarms.append(field)
+            self.add_error(field, self._alarm_message(code, value))
         return data
+
+    def _alarm_message(self, code: str, value: float) -> Any:
+        if code == "spo2":
+            return _(
+                "%(value)s%% is a low oxygen level. Please rest for 5 minutes, warm your hands and "
+                "measure again. If the number is the same, or you feel unwell, do not wait: tick "
+                "the box below and send."
+            ) % {"value": value}
+        return _(
+            "%(value)s °C is a low temperature. Please measure again under your tongue. If the "
+            "number is the same, or you feel unwell, do not wait: tick the box below and send."
+        ) % {"value": value}
+
+    def _symptoms(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The follow-up answers as the engine reads them (``False`` only in opened groups)."""
+        opened = self.ticked_groups()
+        answers: dict[str, Any] = {}
+        for group in FOLLOW_UP_GROUPS:
+            for code in _follow_up_codes(group):
+                value = data.get(code)
+                if INPUTS[code].kind == "bool":
+                    if value or group in opened:
+                        answers[code] = bool(value)
+                elif value not in (None, ""):
+                    answers[code] = value
+        ice = [data.get(f"ice_{i}") for i in range(1, len(ICE_ITEMS) + 1)]
+        if all(ice):
+            answers["ice_score"] = sum(answer == ICE_RIGHT for answer in ice)
+        if data.get("rash_bsa_percent") is not None:
+            answers["rash_bsa_percent"] = data["rash_bsa_percent"]
+        if data.get("concern"):
+            answers["concern"] = data["concern"]
+        if data.get("note", "").strip():
+            answers["note"] = data["note"].strip()
+        return answers
 
     def answers(self) -> dict[str, Any]:
         """The report inputs keyed by the contract's codes; nothing unanswered is filled in."""
         data = self.cleaned_data
-        answers: dict[str, Any] = {}
-        if data.get("temperature_c") is not None:
-            answers["temperature_c"] = data["temperature_c"]
-        for code in self.SYMPTOMS:
-            value = data.get(code)
-            if value is not None:
-                answers[code] = float(value) if isinstance(value, Decimal) else value
-        return answers
+        answers = {**data["vitals"]}
+        if data.get("respiratory_rate") is not None:
+            answers["respiratory_rate"] = data["respiratory_rate"]
+        answers["antipyretic_last_6h"] = data["antipyretic_last_6h"]
+        answers.update(self._symptoms(data))
+        # The last safety net: the engine must never see a value the contract does not allow.
+        return validate_report(answers)
 
 
 # -- Enrolment and the patient's care page (nurses) ------------------------------------------------

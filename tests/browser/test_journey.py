@@ -17,6 +17,18 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def answer_the_rest_as_well(page: Page) -> None:
+    """No other measurement to hand, no fever medicine, nothing else new, not worried."""
+    for what in ("blood pressure", "pulse", "oxygen level"):
+        page.get_by_label(f"I could not measure my {what}").check()
+    for code, value in [
+        ("antipyretic_last_6h", "No"),
+        ("concern", INPUTS["concern"].choices[0][1]),
+    ]:
+        group = page.get_by_role("group", name=str(INPUTS[code].question))
+        group.get_by_label(str(value), exact=True).check()
+
+
 def test_patient_reports_a_fever_and_the_nurse_acknowledges_it(live_server, browser, screenshot):
     patient = car_t_patient(day=3, user__first_name="Alex", user__last_name="Rivera")
     team = patient.care_team
@@ -27,11 +39,7 @@ def test_patient_reports_a_fever_and_the_nurse_acknowledges_it(live_server, brow
     log_in(patient_page, live_server.url, patient.user.username)
     expect(patient_page.get_by_role("heading", name="How are you today?")).to_be_visible()
     patient_page.get_by_label("What is your temperature?").fill("38.6")
-    for code in ["chills", "fatigue", "bruising"]:
-        question, (_, first_choice) = INPUTS[code].question, INPUTS[code].choices[0]
-        group = patient_page.get_by_role("group", name=str(question))
-        group.get_by_label(str(first_choice), exact=True).check()
-    patient_page.get_by_label(str(INPUTS["rash_bsa_percent"].question)).fill("0")
+    answer_the_rest_as_well(patient_page)
     screenshot(patient_page, "checkin-fever")
     patient_page.get_by_role("button", name="Send my check-in").click()
 
@@ -67,10 +75,7 @@ def test_check_in_and_acknowledge_work_without_javascript(live_server, browser):
     log_in(page, live_server.url, patient.user.username)
     page.get_by_label("What is your temperature?").fill("101.5")
     page.get_by_label("°F").check()
-    for code in ["chills", "fatigue", "bruising"]:
-        group = page.get_by_role("group", name=str(INPUTS[code].question))
-        group.get_by_label(str(INPUTS[code].choices[0][1]), exact=True).check()
-    page.get_by_label(str(INPUTS["rash_bsa_percent"].question)).fill("0")
+    answer_the_rest_as_well(page)
     page.get_by_role("button", name="Send my check-in").click()
     expect(page.get_by_role("heading", name="Phone your care team now")).to_be_visible()
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from symptoms.catalogue import INPUTS
 from tests.factories import PASSWORD, CareTeamFactory, FlagFactory, car_t_patient, nurse_of
 from tracker.models import Flag, Level, Report
 
@@ -16,10 +17,11 @@ def checkin_data(**overrides):
         "submission_key": str(uuid.uuid4()),
         "temperature": "37.0",
         "temperature_unit": "C",
-        "chills": "none",
-        "fatigue": "none",
-        "bruising": "none",
-        "rash_bsa_percent": "0",
+        "bp_not_measured": "on",
+        "heart_rate_not_measured": "on",
+        "spo2_not_measured": "on",
+        "antipyretic_last_6h": "no",
+        "concern": "none",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -56,18 +58,15 @@ def test_pages_need_a_login(client, name):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_the_check_in_page_asks_the_four_symptoms_and_the_temperature(patient_client):
+def test_the_check_in_page_asks_every_report_input_of_the_catalogue(patient_client):
     response = patient_client.get(reverse("checkin"))
     html = response.content.decode()
-    for name in [
-        "temperature",
-        "temperature_unit",
-        "chills",
-        "fatigue",
-        "bruising",
-        "rash_bsa_percent",
-    ]:
-        assert f'name="{name}"' in html
+    asked = {
+        "temperature_c": "temperature",
+        "ice_score": "ice_1",
+    }
+    for code in INPUTS:
+        assert f'name="{asked.get(code, code)}"' in html, code
     assert 'name="submission_key"' in html
 
 
@@ -123,12 +122,13 @@ def test_an_impossible_temperature_is_explained_and_nothing_typed_is_lost(
     assert response.status_code == 200
     assert message in html
     assert re.search(r'value="limits_self_care"[^>]*checked', html)
-    assert f'value="{temperature}"' in html
+    if temperature:
+        assert f'value="{temperature}"' in html
     assert not Report.objects.exists()
 
 
-def test_a_missing_symptom_answer_is_asked_for(patient_client):
-    response = patient_client.post(reverse("checkin"), checkin_data(chills=None))
+def test_a_missing_worry_answer_is_asked_for(patient_client):
+    response = patient_client.post(reverse("checkin"), checkin_data(concern=None))
     assert "This field is required" in response.content.decode()
     assert not Report.objects.exists()
 
