@@ -189,6 +189,39 @@ _BREATH_RANK = {level: i for i, level in enumerate(BREATHLESSNESS)}
 # Inputs that can make a fever: a reading, or feeling feverish / chills after an antipyretic (P5).
 FEVER_INPUTS = ("temperature_c", "chills", "feels_feverish", "antipyretic_last_6h")
 
+# Yes/no signs of illness (every yes/no input but the antipyretic, which is a circumstance).
+YES_NO_SIGNS = (
+    "feels_feverish",
+    "confusion",
+    "word_finding_trouble",
+    "handwriting_changed",
+    "tremor",
+    "seizure",
+    "new_weakness",
+    "vision_change",
+    "sudden_severe_headache",
+    "movement_changes",
+    "stool_blood",
+    "rash_blisters",
+    "mucosal_sores",
+    "itching",
+    "flushing",
+    "airway_swelling",
+    "wheeze",
+    "jaundice",
+    "petechiae",
+    "bleeding_gums",
+    "blood_in_urine",
+    "vomiting_blood",
+    "coughing_blood",
+    "bleeding_uncontrolled",
+    "nosebleed",
+    "productive_cough",
+    "burning_urination",
+    "line_site_redness",
+    "sore_throat",
+)
+
 # The answer of each input that says "nothing wrong here"; no report rule fires on it (nor on a
 # missing input), so rules reading only quiet or missing inputs need not run. ICE 0 and every vital
 # sign have no quiet value.
@@ -200,41 +233,7 @@ QUIET: dict[str, Any] = {
     **dict.fromkeys(("abdominal_pain", "hives", "bruising"), "none"),
     "alertness": "alert",
     **dict.fromkeys(("loose_stools_24h", "vomiting_episodes_24h", "rash_bsa_percent"), 0),
-    **dict.fromkeys(
-        (
-            "antipyretic_last_6h",
-            "feels_feverish",
-            "confusion",
-            "word_finding_trouble",
-            "handwriting_changed",
-            "tremor",
-            "seizure",
-            "new_weakness",
-            "vision_change",
-            "sudden_severe_headache",
-            "movement_changes",
-            "stool_blood",
-            "rash_blisters",
-            "mucosal_sores",
-            "itching",
-            "flushing",
-            "airway_swelling",
-            "wheeze",
-            "jaundice",
-            "petechiae",
-            "bleeding_gums",
-            "blood_in_urine",
-            "vomiting_blood",
-            "coughing_blood",
-            "bleeding_uncontrolled",
-            "nosebleed",
-            "productive_cough",
-            "burning_urination",
-            "line_site_redness",
-            "sore_throat",
-        ),
-        False,
-    ),
+    **dict.fromkeys(("antipyretic_last_6h", *YES_NO_SIGNS), False),
 }
 
 
@@ -2199,40 +2198,7 @@ GRADES: dict[str, Callable[[Any, Case], int | None]] = {
     "systolic_bp": _sbp_grade,
     "heart_rate": _hr_grade,
     "respiratory_rate": _rr_grade,
-    **{
-        code: _flag
-        for code in (
-            "feels_feverish",
-            "confusion",
-            "word_finding_trouble",
-            "handwriting_changed",
-            "tremor",
-            "seizure",
-            "new_weakness",
-            "vision_change",
-            "sudden_severe_headache",
-            "movement_changes",
-            "stool_blood",
-            "rash_blisters",
-            "mucosal_sores",
-            "itching",
-            "flushing",
-            "airway_swelling",
-            "wheeze",
-            "jaundice",
-            "petechiae",
-            "bleeding_gums",
-            "blood_in_urine",
-            "vomiting_blood",
-            "coughing_blood",
-            "bleeding_uncontrolled",
-            "nosebleed",
-            "productive_cough",
-            "burning_urination",
-            "line_site_redness",
-            "sore_throat",
-        )
-    },
+    **dict.fromkeys(YES_NO_SIGNS, _flag),
 }
 
 

@@ -750,3 +750,14 @@ def test_every_rule_fires_in_some_case() -> None:
         assert set(case.fires) <= fired_here
     missing = {r.id for r in RULES} - fired
     assert not missing, f"rules no test case fires: {sorted(missing)}"
+
+
+def test_every_yes_no_input_of_the_catalogue_is_graded_by_the_rules():
+    """A new yes/no question must not slip past "better now" and "back again" (AGG-04, IR-04)."""
+    from symptoms.catalogue import INPUTS
+    from symptoms.rules import GRADES, QUIET, YES_NO_SIGNS
+
+    yes_no = {code for code, item in INPUTS.items() if item.kind == "bool"}
+    assert yes_no == {"antipyretic_last_6h", *YES_NO_SIGNS}
+    assert all(QUIET[code] is False for code in yes_no)
+    assert set(YES_NO_SIGNS) <= set(GRADES)
