@@ -78,12 +78,27 @@ def _any_reported(*codes: str) -> Callable[[Mapping[str, Any]], bool]:
     return lambda answers: any(not _quiet(code, answers) for code in codes)
 
 
+def _fever(answers: Mapping[str, Any]) -> bool:
+    temperature = answers.get("temperature_c")
+    return temperature is not None and temperature >= THRESHOLDS["fever_threshold_c"]
+
+
+def _either(*tests: Callable[[Mapping[str, Any]], bool]) -> Callable[[Mapping[str, Any]], bool]:
+    return lambda answers: any(test(answers) for test in tests)
+
+
 # P4: an alarming reading with a matching symptom is sent straight away, without asking to
-# re-measure first. The threshold is the rules' own, so the form and the engine agree.
+# re-measure first. The threshold is the rules' own, so the form and the engine agree. A fever
+# with low oxygen is the pattern of CRS grade 2 or worse: it is never held back for a re-measure.
 ALARMS: dict[str, tuple[Callable[[float], bool], Callable[[Mapping[str, Any]], bool]]] = {
     "spo2": (
         lambda v: v <= THRESHOLDS["spo2_emergency"],
-        _any_reported("breathlessness", "wheeze", "airway_swelling", "confusion", "alertness"),
+        _either(
+            _fever,
+            _any_reported(
+                "breathlessness", "wheeze", "airway_swelling", "confusion", "alertness", "chills"
+            ),
+        ),
     ),
     "temperature_c": (
         lambda v: v <= THRESHOLDS["temp_low_c"],
@@ -394,7 +409,9 @@ class CheckInForm(forms.Form):
         ):
             value = vitals.get(code)
             alarming, matched = ALARMS[code]
-            if value is None or not alarming(value) or matched(symptoms) or data.get(confirmed):
+            if value is None or not alarming(value) or data.get(confirmed):
+                continue
+            if matched({**symptoms, **vitals}):
                 continue
             self.alarms.append(field)
             self.add_error(field, self._alarm_message(code, value))

@@ -262,6 +262,13 @@ def test_a_low_oxygen_level_with_a_matching_symptom_is_sent_at_once(
     assert report.level == Level.EMERGENCY
 
 
+def test_a_low_oxygen_level_with_a_fever_is_sent_at_once(patient_client):
+    send(patient_client, well(spo2="91", temperature="38.4"))
+    report = Report.objects.get()
+    assert (report.answers["spo2"], report.answers["temperature_c"]) == (91, 38.4)
+    assert report.level == Level.EMERGENCY
+
+
 def test_a_low_temperature_asks_to_measure_again_unless_shivering(patient_client):
     response = send(patient_client, well(temperature="95.0", temperature_unit="F"))
     assert "35.0 °C is a low temperature" in response.content.decode()
