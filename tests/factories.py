@@ -108,6 +108,7 @@ class FlagFactory(factory.django.DjangoModelFactory):
             ruleset="rules-test",
         )
     )
+    level_report = factory.SelfAttribute("report")
 
 
 def finding(

@@ -86,6 +86,7 @@ def raise_flag(report: Report) -> Flag:
                 flag = Flag.objects.create(
                     patient=report.patient,
                     report=report,
+                    level_report=report,
                     level=report.triage,
                     opened_at=report.submitted_at,
                 )
@@ -101,9 +102,10 @@ def raise_flag(report: Report) -> Flag:
         if report.triage > flag.level:
             # More urgent than what the nurse saw: it needs to be seen again.
             flag.level = report.triage
+            flag.level_report = report
             flag.status = Flag.Status.OPEN
             action = FlagEvent.Action.RAISED
-        flag.save(update_fields=["report", "level", "status"])
+        flag.save(update_fields=["report", "level", "level_report", "status"])
     FlagEvent.objects.create(
         flag=flag, action=action, at=report.submitted_at, level=flag.level, report=report
     )

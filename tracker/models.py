@@ -381,7 +381,11 @@ class FlagQuerySet(models.QuerySet):
             .most_urgent_first()
             .with_waiting_since()
             .select_related(
-                "patient__user", "patient__care_team", "report__reported_by", "acknowledged_by"
+                "patient__user",
+                "patient__care_team",
+                "report__reported_by",
+                "level_report",
+                "acknowledged_by",
             )
         )
 
@@ -410,6 +414,13 @@ class Flag(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="flags")
     report = models.ForeignKey(
         Report, on_delete=models.PROTECT, related_name="flags", help_text="The latest report."
+    )
+    # A calmer check-in joining an emergency must not hide why the flag is an emergency.
+    level_report = models.ForeignKey(
+        Report,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The report that set the flag's level; the latest one may be less urgent.",
     )
     level = models.PositiveSmallIntegerField(choices=Level)
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
@@ -465,8 +476,18 @@ class Flag(models.Model):
 
     @property
     def categories(self) -> list[str]:
-        """The risk categories of the latest report's findings, each once, in finding order."""
-        return list(dict.fromkeys(f["category"] for f in self.report.findings if f.get("category")))
+        """The risk categories of the report that set the level and of the latest, each once."""
+        findings = [*self.level_report.findings, *self.later_findings]
+        return list(dict.fromkeys(f["category"] for f in findings if f.get("category")))
+
+    @property
+    def later_findings(self) -> list[dict]:
+        """The latest report's findings when it is not the one that set the level."""
+        return self.report.findings if self.has_later_report else []
+
+    @property
+    def has_later_report(self) -> bool:
+        return self.report_id != self.level_report_id
 
     @property
     def category_labels(self) -> list[str]:
@@ -478,7 +499,7 @@ class Flag(models.Model):
 
     @property
     def set_by_an_earlier_report(self) -> bool:
-        """The level came from an earlier report; the latest one, shown, is less urgent."""
+        """The level came from an earlier report; the latest one is less urgent."""
         return self.report.triage < self.level
 
     @property

@@ -118,3 +118,19 @@ def test_every_step_of_a_flag_is_kept_as_an_event():
         ("joined", None),
         ("raised", None),
     ]
+
+
+def test_the_flag_remembers_which_check_in_set_its_level():
+    patient = car_t_patient(day=2)
+    first = record_report(
+        patient=patient, reported_by=patient.user, answers={"temperature_c": 38.2}
+    )
+    raised = record_report(
+        patient=patient, reported_by=patient.user, answers={"temperature_c": 38.4, "spo2": 89}
+    )
+    calmer = record_report(
+        patient=patient, reported_by=patient.user, answers={"temperature_c": 38.1}
+    )
+    flag = Flag.objects.get(patient=patient)
+    assert first.level < raised.level == flag.level
+    assert (flag.level_report, flag.report) == (raised, calmer)

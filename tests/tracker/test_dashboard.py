@@ -368,7 +368,19 @@ def test_a_less_urgent_later_report_does_not_hide_why_the_flag_is_an_emergency(t
     flag = Flag.objects.get(patient=patient)
     assert flag.level == EMERGENCY
     html = row(get(), flag)
-    assert "Emergency came from an earlier check-in" in html
+    seizure, fever = html.index("seizure"), html.index("38.6")
+    assert seizure < html.index("Latest check-in at") < fever
+    assert "NEU-" in html and "CRS-01" in html
+    assert "Neurotoxicity" in html  # the category filter and tags keep the emergency's category
+
+
+def test_the_category_filter_finds_a_flag_by_the_check_in_that_set_its_level(team, get):
+    patient = car_t_patient(team=team)
+    for answers in ({"seizure": True}, {"temperature_c": 38.6}):
+        checkins.record_report(patient=patient, reported_by=patient.user, answers=answers)
+    flag = Flag.objects.get(patient=patient)
+    assert len(rows(get(category="NEUROTOXICITY"))) == 1
+    assert flag.level_report.triage == EMERGENCY
 
 
 def test_a_check_in_that_joins_after_acknowledging_is_pointed_out(team, nurse, get):
