@@ -42,4 +42,6 @@ def test_seed_demo_creates_the_demo_world_once(settings):
     assert alex.reports.count() >= 2
     assert sam.reports.count() >= 2
     assert Flag.objects.count() == 1
+    assert alex.carers.get().username == "carer.demo"
+    assert alex.reports.exclude(reported_by=alex.user).exists()  # one answered by the carer
     assert get_user_model().objects.get(username="patient.demo").check_password("tracker-demo")

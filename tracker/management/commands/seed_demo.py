@@ -1,4 +1,4 @@
-"""Demo data to try the app locally: a care team, a nurse, two patients and a few reports."""
+"""Demo data to try the app locally: a care team, a nurse, two patients, a carer, a few reports."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             self.seed()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready. Log in as nurse.demo, patient.demo or patient2.demo "
+                f"Demo data ready. Log in as nurse.demo, patient.demo, patient2.demo or carer.demo "
                 f"(password {PASSWORD}); admin.demo for the admin."
             )
         )
@@ -87,25 +87,44 @@ class Command(BaseCommand):
             given_at=now - timedelta(days=30, hours=4),
         )
 
+        carer = users.objects.create_user(
+            "carer.demo", "carer.demo@example.org", PASSWORD, first_name="Robin", last_name="Rivera"
+        )
+        alex.carers.add(carer)
+
         well = {
             "chills": "none",
             "fatigue": "relieved_by_rest",
             "bruising": "none",
             "rash_bsa_percent": 0,
+            "antipyretic_last_6h": False,
         }
-        for days_ago, temperature in [(2, 36.9), (1, 37.2)]:
+        # Alex's first days at home, some answered by Robin: vital signs for the charts.
+        for days_ago, temperature, systolic, pulse, spo2, by in [
+            (3, 36.8, 122, 80, 98, alex.user),
+            (2, 36.9, 120, 84, 97, carer),
+            (1, 37.4, 116, 92, 97, alex.user),
+        ]:
             record_report(
                 patient=alex,
-                reported_by=alex.user,
-                at=now - timedelta(days=days_ago, hours=1),
-                answers={"temperature_c": temperature, **well},
+                reported_by=by,
+                at=now - timedelta(days=days_ago, hours=1) + timedelta(hours=3),
+                answers={
+                    **well,
+                    "temperature_c": temperature,
+                    "systolic_bp": systolic,
+                    "diastolic_bp": 74,
+                    "heart_rate": pulse,
+                    "spo2": spo2,
+                },
             )
-        record_report(
-            patient=sam,
-            reported_by=sam.user,
-            at=now - timedelta(days=2, hours=3),
-            answers={"temperature_c": 36.8, **well},
-        )
+        for days_ago in (4, 2):
+            record_report(
+                patient=sam,
+                reported_by=sam.user,
+                at=now - timedelta(days=days_ago, hours=3),
+                answers={**well, "temperature_c": 36.8, "systolic_bp": 128, "heart_rate": 72},
+            )
         # The flagged one: a new itchy rash on a fifth of the skin, four weeks after donor cells.
         record_report(
             patient=sam,
