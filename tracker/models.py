@@ -49,11 +49,11 @@ class Level(models.IntegerChoices):
 class RiskCategory(models.TextChoices):
     """The engine's finding categories, with the names nurses read on the dashboard."""
 
-    CRS = Category.CRS, "CRS"
+    CRS = Category.CRS, _("CRS")
     NEUROTOXICITY = Category.NEUROTOXICITY, _("Neurotoxicity")
     HEMATOLOGIC = Category.HEMATOLOGIC, _("Blood counts")
     INFECTION = Category.INFECTION, _("Infection")
-    GVHD = Category.GVHD, "GVHD"
+    GVHD = Category.GVHD, _("GVHD")
     ALLERGIC = Category.ALLERGIC, _("Allergic reaction")
     GENERAL = Category.GENERAL, _("General")
 
