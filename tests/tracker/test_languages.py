@@ -36,7 +36,6 @@ from tracker.models import CheckInReminder, Flag, Level, Notification, Preferenc
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
 
 # One report per triage level for an own-cell CD19 CAR-T patient on day 3.
 ANSWERS_FOR_LEVEL = {
@@ -426,55 +425,84 @@ def read_po(path: Path) -> list[dict]:
     return [e for e in entries if e["msgid"]]  # without the header
 
 
-PO = read_po(CATALOGUE / "django.po")
+# Every language but English (the code's own), so a language added later is checked the same way.
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
-def test_every_message_is_translated_and_none_is_fuzzy():
-    assert len(PO) > 600
-    for entry in PO:
-        assert "fuzzy" not in entry.get("flags", []), entry["msgid"]
-        strings = [v for k, v in entry.items() if k.startswith("msgstr")]
-        assert strings, entry["msgid"]
-        assert all(s.strip() for s in strings), f"not translated: {entry['msgid']!r}"
+def catalogue_dir(language: str) -> Path:
+    return Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES"
+
+
+CATALOGUES = {language: read_po(catalogue_dir(language) / "django.po") for language in TRANSLATED}
+
+
+def translations(entry: dict) -> dict[int, str]:
+    """The entry's msgstr, or its msgstr[n] by n for a message with plural forms."""
+    if "msgid_plural" not in entry:
+        return {0: entry["msgstr"]}
+    return {int(k[7:-1]): v for k, v in entry.items() if k.startswith("msgstr[")}
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated_and_none_is_fuzzy(language):
+    entries = CATALOGUES[language]
+    assert len(entries) > 600
+    assert [e["msgid"] for e in entries if "fuzzy" in e.get("flags", [])] == []
+    untranslated = [
+        e["msgid"] for e in entries if not all(s.strip() for s in translations(e).values())
+    ]
+    assert untranslated == []
 
 
 def broken_placeholders(entry: dict) -> bool:
+    forms = translations(entry)
     if "msgid_plural" not in entry:
-        return placeholders(entry["msgstr"]) != placeholders(entry["msgid"])
-    # Plural forms: the same values are given to both, so the one form may use either's names.
+        return placeholders(forms[0]) != placeholders(entry["msgid"])
+    # Plural forms: the same values are given to every form, so the singular may use the
+    # plural's names ("%(low)s" for the one reading); every other form keeps the plural's.
     available = set(placeholders(entry["msgid"])) | set(placeholders(entry["msgid_plural"]))
-    return not set(placeholders(entry["msgstr[0]"])) <= available or placeholders(
-        entry["msgstr[1]"]
-    ) != placeholders(entry["msgid_plural"])
+    return not set(placeholders(forms[0])) <= available or any(
+        placeholders(text) != placeholders(entry["msgid_plural"])
+        for n, text in forms.items()
+        if n > 0
+    )
 
 
-def test_every_spanish_message_keeps_the_placeholders_of_its_english():
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_translation_keeps_the_placeholders_of_its_english(language):
     """A lost or renamed %(name)s crashes the page that shows the message."""
-    assert [entry["msgid"] for entry in PO if broken_placeholders(entry)] == []
+    assert [e["msgid"] for e in CATALOGUES[language] if broken_placeholders(e)] == []
+
+
+def test_a_broken_placeholder_is_caught():
     renamed = {"msgid": "Hello %(name)s", "msgstr": "Hola %(nombre)s"}
     lost = {"msgid": "%(value)s%% is low", "msgstr": "%(value)s es bajo"}
+    plural = {
+        "msgid": "%(count)d day",
+        "msgid_plural": "%(count)d days",
+        "msgstr[0]": "%(count)d día",
+        "msgstr[1]": "unos días",
+    }
+    kept = {"msgid": "%(value)s%% is low", "msgstr": "%(value)s%% es bajo"}
     assert broken_placeholders(renamed) and broken_placeholders(lost)
+    assert broken_placeholders(plural)
+    assert not broken_placeholders(kept)
 
 
-def test_the_compiled_catalogue_matches_the_translations():
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_compiled_catalogue_matches_the_translations(language):
     """The .mo is committed (no gettext needed to run the app): it must not lag the .po."""
-    with (CATALOGUE / "django.mo").open("rb") as compiled:
-        catalogue = gettext.GNUTranslations(compiled)
-    for entry in PO:
-        if "msgid_plural" in entry:
-            assert (
-                catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr[0]"]
-            )
-            assert (
-                catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 5) == entry["msgstr[1]"]
-            )
-        else:
-            assert catalogue.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]
+    with (catalogue_dir(language) / "django.mo").open("rb") as compiled:
+        compiled_messages = gettext.GNUTranslations(compiled)._catalog
+    for entry in CATALOGUES[language]:
+        for n, text in translations(entry).items():
+            key = (entry["msgid"], n) if "msgid_plural" in entry else entry["msgid"]
+            assert compiled_messages.get(key) == text, entry["msgid"]
 
 
 def test_the_catalogue_has_every_question_help_and_advice_of_the_code():
     """A text added to the code without running makemessages would show in English."""
-    msgids = {entry["msgid"] for entry in PO}
+    msgids = {entry["msgid"] for entry in CATALOGUES["es"]}
     texts = [*GROUPS.values(), *CATEGORY_WHY.values(), *READING_NAMES.values()]
     for item in INPUTS.values():
         texts += [item.question, item.help, item.unit, *(label for _code, label in item.choices)]
