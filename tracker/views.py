@@ -19,7 +19,7 @@ from django.db.models import FETCH_RAISE, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -475,6 +475,15 @@ class SetPasswordView(PasswordResetConfirmView):
     template_name = "registration/set_password.html"
     post_reset_login = True
     success_url = reverse_lazy("home")
+
+    def get_user(self, uidb64: str):
+        """The invited user; their page is in the language the nurse chose for them."""
+        user = super().get_user(uidb64)
+        language = Preferences.language_of(user) if user is not None else None
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            self.request.LANGUAGE_CODE = language
+        return user
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if not self.validlink:

@@ -7,7 +7,7 @@ with a decimal comma, and the catalogue behind it keeps every placeholder of the
 import gettext
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ from tests.factories import (
 )
 from tracker import tasks
 from tracker.checkins import record_report
+from tracker.enrolment import enrol_patient
 from tracker.models import CheckInReminder, Flag, Level, Notification, Preferences, Report
 
 pytestmark = pytest.mark.django_db
@@ -349,6 +350,36 @@ def test_a_nurse_enrols_a_spanish_patient_and_the_invitation_is_in_spanish(
     assert "Tu nombre de usuario es: lucia@example.org" in message.body
     assert "durante 3 días" in message.body
     assert Preferences.language_of(nurse) is None  # the nurse's own pages stay as they were
+
+
+def test_the_invitation_link_opens_in_the_patients_language_and_so_does_the_check_in(
+    team, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        enrol_patient(
+            first_name="Lucía",
+            last_name="Gómez",
+            email="lucia@example.org",
+            care_team=team,
+            language="es",
+            product="CAR-T",
+            car_target="CD19",
+            cell_source="autologous",
+            given_at=NOW - timedelta(days=2),
+        )
+    [link] = re.findall(r"https?://\S+", mailoutbox[0].body)
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")  # a phone set to English
+    form = browser.get(link.removeprefix(settings.SITE_URL), follow=True)
+    assert html_lang(form) == "es"
+    assert "Elige una contraseña" in form.content.decode()
+    password = "a-long-new-password-2026"
+    response = browser.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": password, "new_password2": password},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("checkin")
+    assert "¿Cómo estás hoy?" in response.content.decode()
 
 
 def test_a_reminder_is_in_the_patients_language(patient, mailoutbox):
