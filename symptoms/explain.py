@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -175,6 +176,7 @@ def _answer(code: str, value: Any) -> Answer:
     if item.kind == "bool":
         return Answer(code, item.question, _("Yes") if value else _("No"))
     shown = f"{value:g}" if isinstance(value, float) else str(value)
+    shown = shown.replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))  # 38,5 in Spanish
     unit = str(item.unit)
     text = f"{shown}%" if unit == "%" else f"{shown} {unit}".strip()
     return Answer(code, READING_NAMES.get(code, item.question), text)

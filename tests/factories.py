@@ -9,7 +9,16 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 import symptoms
-from tracker.models import CareTeam, Flag, FlagEvent, Infusion, Level, Patient, Report
+from tracker.models import (
+    CareTeam,
+    Flag,
+    FlagEvent,
+    Infusion,
+    Level,
+    Patient,
+    Preferences,
+    Report,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -186,3 +195,14 @@ def carer_of(*patients: Patient, **kwargs):
     for patient in patients:
         patient.carers.add(user)
     return user
+
+
+class PreferencesFactory(factory.django.DjangoModelFactory):
+    """A user's own choices: ``PreferencesFactory(user=nurse, language="es")``."""
+
+    class Meta:
+        model = Preferences
+        django_get_or_create = ["user"]
+
+    user = factory.SubFactory(UserFactory)
+    language = "es"

@@ -15,6 +15,7 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -272,7 +273,8 @@ def segments(readings: Sequence[Reading], max_gap: float = MAX_GAP_DAYS) -> list
 
 
 def format_value(value: float, decimals: int) -> str:
-    return f"{value:.{decimals}f}"
+    """A reading as the reader writes numbers: 36.8 in English, 36,8 in Spanish."""
+    return formats.number_format(value, decimals)
 
 
 def label_positions(ys: Sequence[float], *, gap: float = 13.0) -> list[float]:

@@ -10,11 +10,12 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from tracker import tasks
-from tracker.models import CareTeam, Infusion, Patient
+from tracker.models import CareTeam, Infusion, Patient, Preferences
 
 
 def send_invitation(*, user) -> None:
@@ -46,6 +47,7 @@ def enrol_patient(
     last_name: str,
     email: str,
     care_team: CareTeam,
+    language: str = settings.LANGUAGE_CODE,
     product: str,
     car_target: str,
     cell_source: str,
@@ -58,11 +60,13 @@ def enrol_patient(
     by=None,
 ) -> Patient:
     """Creates the patient's account (no password yet), the patient and the first infusion,
-    and queues the invitation e-mail. The user name is the e-mail address."""
+    and queues the invitation e-mail, in ``language`` like all their pages and e-mails. The user
+    name is the e-mail address."""
     email = email.strip().lower()
     user = get_user_model().objects.create_user(
         username=email, email=email, first_name=first_name, last_name=last_name
     )
+    Preferences.choose(user, language)
     patient = Patient(
         user=user,
         care_team=care_team,

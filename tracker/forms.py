@@ -17,9 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from symptoms import catalogue
@@ -116,7 +117,32 @@ def celsius_to_fahrenheit(value: float) -> Decimal:
 
 
 def _number_text(value: float | None) -> str:
-    return f"{value:g}" if value is not None else ""
+    """A range end as people write it in the active language: 35, 42 or 34,5."""
+    return formats.localize(Decimal(f"{value:g}")) if value is not None else ""
+
+
+class ReadingField(forms.DecimalField):
+    """A number with a decimal part, as a person types it in their language: 38.5 or 38,5.
+
+    A plain text box (with the phone's number keyboard), not ``type="number"``: a browser drops a
+    number it cannot parse in its own locale ("38,5" in an English browser) and sends an empty box,
+    which would read as "not measured". A comma is read as the decimal mark in every language (a
+    reading has no thousands), and the value is shown back in the user's own format.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.strip()
+            if value.count(",") == 1 and "." not in value:
+                value = value.replace(",", ".")
+        return super().to_python(value)
 
 
 def catalogue_field(code: str, **overrides: Any) -> forms.Field:
@@ -134,12 +160,7 @@ def catalogue_field(code: str, **overrides: Any) -> forms.Field:
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}), **common
         )
     elif item.kind == "number":
-        field = forms.DecimalField(
-            max_digits=5,
-            decimal_places=1,
-            widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
-            **common,
-        )
+        field = ReadingField(max_digits=5, decimal_places=1, **common)
     else:
         field = forms.CharField(
             max_length=item.max_length,
@@ -325,10 +346,10 @@ class CheckInForm(forms.Form):
                 "%(unit)s. Please measure again."
             )
             % {
-                "value": value if shown is None else shown,
+                "value": formats.localize(value if shown is None else shown),
                 "unit": shown_unit,
-                "low": low,
-                "high": high,
+                "low": formats.localize(low),
+                "high": formats.localize(high),
             },
         )
         return True
@@ -423,11 +444,11 @@ class CheckInForm(forms.Form):
                 "%(value)s%% is a low oxygen level. Please rest for 5 minutes, warm your hands and "
                 "measure again. If the number is the same, or you feel unwell, do not wait: tick "
                 "the box below and send."
-            ) % {"value": value}
+            ) % {"value": formats.localize(value)}
         return _(
             "%(value)s °C is a low temperature. Please measure again under your tongue. If the "
             "number is the same, or you feel unwell, do not wait: tick the box below and send."
-        ) % {"value": value}
+        ) % {"value": formats.localize(value)}
 
     def _symptoms(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """The follow-up answers as the engine reads them (``False`` only in opened groups)."""
@@ -478,15 +499,13 @@ def context_field(item: catalogue.Input) -> forms.Field:
         return forms.ChoiceField(choices=[("", _("Not known")), *item.choices], **common)
     if item.kind == "int":
         return forms.IntegerField(min_value=item.minimum, max_value=item.maximum, **common)
-    field = forms.DecimalField(
+    return ReadingField(
         min_value=Decimal(str(item.minimum)),
         max_value=Decimal(str(item.maximum)),
         max_digits=6,
         decimal_places=2,
         **common,
     )
-    field.widget.attrs.update({"inputmode": "decimal", "step": "any"})
-    return field
 
 
 def _context_value(value: Any) -> Any:
@@ -588,6 +607,13 @@ class EnrolmentForm(InfusionForm, LabsForm):
         help_text=_("The invitation goes here; it is also the patient's user name."),
     )
     care_team = forms.ModelChoiceField(label=_("Care team"), queryset=CareTeam.objects.none())
+    language = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_("The patient's pages and e-mails, the invitation too, are in this language."),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,  # left out, the site's language
+    )
     prior_allogeneic_transplant = forms.BooleanField(
         label=catalogue.CONTEXT["prior_allogeneic_transplant"].question,
         help_text=catalogue.CONTEXT["prior_allogeneic_transplant"].help,
@@ -639,6 +665,7 @@ class EnrolmentForm(InfusionForm, LabsForm):
             "last_name": data["last_name"],
             "email": data["email"],
             "care_team": data["care_team"],
+            "language": data.get("language") or settings.LANGUAGE_CODE,
             **self.infusion(),
             "prior_allogeneic_transplant": data["prior_allogeneic_transplant"],
             "neutropenia_expected": data["neutropenia_expected"],

@@ -49,11 +49,11 @@ class Level(models.IntegerChoices):
 class RiskCategory(models.TextChoices):
     """The engine's finding categories, with the names nurses read on the dashboard."""
 
-    CRS = Category.CRS, "CRS"
+    CRS = Category.CRS, _("CRS")
     NEUROTOXICITY = Category.NEUROTOXICITY, _("Neurotoxicity")
     HEMATOLOGIC = Category.HEMATOLOGIC, _("Blood counts")
     INFECTION = Category.INFECTION, _("Infection")
-    GVHD = Category.GVHD, "GVHD"
+    GVHD = Category.GVHD, _("GVHD")
     ALLERGIC = Category.ALLERGIC, _("Allergic reaction")
     GENERAL = Category.GENERAL, _("General")
 
@@ -716,3 +716,38 @@ class TimelineAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nurse} opened {self.patient} {self.at:%Y-%m-%d %H:%M}"
+
+
+# -- Languages (h5) --------------------------------------------------------------------------------
+
+
+class Preferences(models.Model):
+    """What a user chose for themself: the language of their pages and of the e-mails they get.
+
+    Kept in the database, not only in a cookie, so the choice follows them to another phone and
+    through logging out and in, and so e-mails sent by the worker (no request) use it too.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    # One of settings.LANGUAGES; not a choices list here, so adding a language needs no migration.
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+
+    class Meta:
+        verbose_name_plural = "preferences"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.language}"
+
+    @classmethod
+    def language_of(cls, user) -> str | None:
+        """The language ``user`` chose, or None when they have not chosen one."""
+        return cls.objects.filter(user=user).values_list("language", flat=True).first()
+
+    @classmethod
+    def choose(cls, user, language: str) -> Preferences:
+        preferences, _created = cls.objects.update_or_create(
+            user=user, defaults={"language": language}
+        )
+        return preferences

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tracker.models import CheckInReminder, Notification, Patient
+from tracker.models import CheckInReminder, Notification, Patient, Preferences
 from tracker.tokens import invitation_url
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,11 @@ def _email(subject: str, template: str, context: dict, to: list[str]) -> list[Em
     return [EmailMessage(subject, body, to=[address]) for address in to]
 
 
+def _language(language: str | None) -> str:
+    """The recipient's chosen language, or the site's when they have not chosen one."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 @task
 def send_invitation(user_id: int) -> None:
     user = get_user_model().objects.get(pk=user_id)
@@ -47,14 +52,14 @@ def send_invitation(user_id: int) -> None:
         return
     days = settings.PASSWORD_RESET_TIMEOUT // (60 * 60 * 24)
     context = {"url": invitation_url(user), "username": user.get_username(), "days": days}
-    mailers.default.send_messages(
-        _email(
+    with translation.override(_language(Preferences.language_of(user))):
+        message = _email(
             _("Your daily check-in: choose a password"),
             "email/invitation.txt",
             context,
             [user.email],
         )
-    )
+    mailers.default.send_messages(message)
 
 
 @task
@@ -68,10 +73,12 @@ def send_flag_notification(notification_id: int) -> None:
         if notification.sent_at is not None:
             return
         team = notification.flag.patient.care_team
-        addresses = list(
-            team.nurses.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+        nurses = list(
+            team.nurses.filter(is_active=True)
+            .exclude(email="")
+            .values_list("email", "preferences__language")
         )
-        if not addresses:
+        if not nurses:
             logger.warning(
                 "Notification %s: no nurse of care team %s has an e-mail address.",
                 notification_id,
@@ -83,14 +90,16 @@ def send_flag_notification(notification_id: int) -> None:
             "url": settings.SITE_URL + reverse("dashboard"),
             "escalation": escalation,
         }
-        subject = (
-            _("Still waiting: a patient needs review")
-            if escalation
-            else _("A patient needs review")
-        )
-        sent = mailers.default.send_messages(
-            _email(subject, "email/flag_notification.txt", context, addresses)
-        )
+        messages = []
+        for address, language in nurses:  # each nurse reads it in their own language
+            with translation.override(_language(language)):
+                subject = (
+                    _("Still waiting: a patient needs review")
+                    if escalation
+                    else _("A patient needs review")
+                )
+                messages += _email(subject, "email/flag_notification.txt", context, [address])
+        sent = mailers.default.send_messages(messages)
         notification.sent_at = timezone.now()
         notification.recipients = sent or 0
         notification.save(update_fields=["sent_at", "recipients"])
@@ -114,13 +123,13 @@ def send_checkin_reminder(reminder_id: int) -> None:
         ):
             return
         context = {"url": settings.SITE_URL + reverse("checkin")}
-        mailers.default.send_messages(
-            _email(
+        with translation.override(_language(Preferences.language_of(patient.user))):
+            message = _email(
                 _("Time for your daily check-in"),
                 "email/checkin_reminder.txt",
                 context,
                 [patient.user.email],
             )
-        )
+        mailers.default.send_messages(message)
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])

@@ -35,3 +35,7 @@ urlpatterns += [
     path("flags/<int:pk>/resolve/", views.resolve, name="resolve"),
     path("flags/<int:pk>/reopen/", views.reopen, name="reopen"),
 ]
+
+urlpatterns += [
+    path("language/", views.language, name="language"),
+]

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
@@ -18,9 +19,9 @@ from django.db.models import FETCH_RAISE, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.decorators import method_decorator
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -47,7 +48,7 @@ from tracker.forms import (
     MonitoringForm,
     ResolveFlagForm,
 )
-from tracker.models import CareTeam, Flag, FlagEvent, Level, Patient, Report
+from tracker.models import CareTeam, Flag, FlagEvent, Level, Patient, Preferences, Report
 from tracker.tokens import invitation_token_generator
 
 
@@ -475,6 +476,15 @@ class SetPasswordView(PasswordResetConfirmView):
     post_reset_login = True
     success_url = reverse_lazy("home")
 
+    def get_user(self, uidb64: str):
+        """The invited user; their page is in the language the nurse chose for them."""
+        user = super().get_user(uidb64)
+        language = Preferences.language_of(user) if user is not None else None
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            self.request.LANGUAGE_CODE = language
+        return user
+
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if not self.validlink:
             kwargs["status"] = 404
@@ -545,3 +555,39 @@ def checkin_questions(request: HttpRequest) -> HttpResponse:
     form = CheckInForm()
     context = {"form": form, "group": form.checklist_group(group, opened=True), "guided": True}
     return render(request, "checkin.html#group-questions", context)
+
+
+# -- Languages (h5) --------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """Switches the language and goes back to the same page.
+
+    A logged-in user's choice is kept with them (``Preferences``), so it follows them to another
+    device and through logging out and in; a cookie keeps it for the login page, or for anyone not
+    logged in. htmx gets a full reload: every word on the page changes.
+    """
+    chosen = request.POST.get("language", "")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("home") if request.user.is_authenticated else reverse("login")
+    response = HttpResponseClientRedirect(back) if request.htmx else redirect(back)
+    if chosen not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
+        Preferences.choose(request.user, chosen)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        chosen,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
