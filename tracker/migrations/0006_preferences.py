@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0004_h4'),
+        ("tracker", "0005_flag_level_report"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
