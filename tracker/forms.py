@@ -393,7 +393,7 @@ class CheckInForm(forms.Form):
             elif "systolic_bp" in vitals and diastolic >= vitals["systolic_bp"]:
                 self.add_error(
                     "diastolic_bp",
-                    _("The bottom number is smaller than the top one. Please check them."),
+                    _("The bottom number should be smaller than the top one. Please check them."),
                 )
             else:
                 vitals["diastolic_bp"] = diastolic

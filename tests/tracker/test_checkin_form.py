@@ -497,3 +497,10 @@ def test_someone_who_is_neither_patient_carer_nor_nurse_gets_404(client):
     assert client.get(reverse("home")).status_code == 404
     assert client.get(reverse("checkin")).status_code == 404
     assert client.get(reverse("choose_patient")).status_code == 404
+
+
+def test_a_bottom_number_above_the_top_one_is_questioned_and_both_are_kept(patient_client):
+    html = send(patient_client, well(systolic_bp="80", diastolic_bp="120")).content.decode()
+    assert not Report.objects.exists()
+    assert "The bottom number should be smaller than the top one" in html
+    assert 'value="80"' in html and 'value="120"' in html
