@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
@@ -473,6 +474,7 @@ class SetPasswordView(PasswordResetConfirmView):
     token_generator = invitation_token_generator
     template_name = "registration/set_password.html"
     post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("home")
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
@@ -545,3 +547,13 @@ def checkin_questions(request: HttpRequest) -> HttpResponse:
     form = CheckInForm()
     context = {"form": form, "group": form.checklist_group(group, opened=True), "guided": True}
     return render(request, "checkin.html#group-questions", context)
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a login while the user name is locked (AXES_LOCKOUT_CALLABLE).
+
+    It names no patient and no care team: whoever typed the user name may not be its owner.
+    """
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"minutes": minutes, "failures": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/lockout.html", context, status=429)
