@@ -211,4 +211,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # django-axes logs every login at INFO; the attempts are in the admin, the log keeps warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
