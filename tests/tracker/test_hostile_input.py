@@ -475,3 +475,73 @@ def test_a_note_with_a_nul_byte_gets_a_message_and_saves_nothing(world):
     assert response.status_code == 200
     assert "Null characters are not allowed." in response.content.decode()
     assert Report.objects.count() == before
+
+
+# -- Markup typed into a name or a note is shown as text on every page that shows it ---------------
+
+MARKUP = {
+    "team": "Team <script>alert('team')</script>",
+    "first_name": "<script>alert(1)</script>",
+    "last_name": '<img src=x onerror="window.__xss=1">',
+    "other_patient": '"><svg onload=alert(2)>',
+    "carer": "<b onmouseover=alert(3)>Sam</b>",
+    "nurse": "<i>Jo</i><script>alert(4)</script>",
+    "note": "<script>window.__xss=1</script><img src=x onerror=alert(5)>",
+    "nurse_note": "</textarea><script>alert(6)</script>",
+}
+
+
+def marked_up_world() -> dict[str, Any]:
+    """Every name and note a person can type, each carrying markup, and the pages showing them."""
+    team = CareTeamFactory(name=MARKUP["team"])
+    patient = car_t_patient(team=team, user__first_name=MARKUP["first_name"])
+    patient.user.last_name = MARKUP["last_name"]
+    patient.user.save()
+    other = car_t_patient(team=team, user__first_name=MARKUP["other_patient"])
+    carer = carer_of(patient, other, first_name=MARKUP["carer"])
+    nurse = nurse_of(team, first_name=MARKUP["nurse"])
+    report = record_report(
+        patient=patient,
+        reported_by=carer,
+        answers={"temperature_c": 38.6, "note": MARKUP["note"]},
+    )
+    record_report(patient=other, reported_by=other.user, answers={"temperature_c": 38.7})
+    flag = Flag.objects.get(patient=other)
+    assert flag.resolve(nurse, "phone", MARKUP["nurse_note"])
+    Flag.objects.get(patient=patient).acknowledge(nurse)
+    name = ["first_name", "last_name"]
+    # (who opens it, the page, what typed-in text it shows)
+    pages = [
+        ("patient", reverse("checkin"), ["team", *name]),
+        ("patient", reverse("report", args=[report.pk]), [*name, "carer"]),
+        ("patient", reverse("history"), [*name, "carer"]),
+        ("carer", reverse("choose_patient"), [*name, "other_patient", "carer"]),
+        ("carer", reverse("checkin_for", args=[patient.pk]), ["team", *name, "carer"]),
+        ("carer", f"{reverse('history')}?patient={patient.pk}", [*name, "carer"]),
+        ("carer", f"{reverse('history')}?patient={other.pk}", ["other_patient", "carer"]),
+        ("nurse", reverse("dashboard"), [*name, "other_patient", "carer", "nurse"]),
+        ("nurse", reverse("patients"), ["team", *name, "other_patient", "nurse"]),
+        (
+            "nurse",
+            reverse("timeline", args=[patient.pk]),
+            ["team", *name, "carer", "nurse", "note"],
+        ),
+        ("nurse", reverse("timeline", args=[other.pk]), ["team", "other_patient", "nurse_note"]),
+        ("nurse", reverse("patient_care", args=[patient.pk]), ["team", *name, "nurse"]),
+    ]
+    users = {"patient": patient.user, "carer": carer, "nurse": nurse}
+    return {"pages": pages, "users": users}
+
+
+def test_markup_in_names_and_notes_is_shown_as_text_on_every_page():
+    world = marked_up_world()
+    for who, url, expected in world["pages"]:
+        client = Client()
+        client.force_login(world["users"][who])
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        for key in expected:
+            assert escape(MARKUP[key]) in html, f"{url} shows the {key} as text"
+        for key, text in MARKUP.items():
+            assert text not in html, f"{url} puts the {key} into the page as markup"
