@@ -1,0 +1,42 @@
+"""A nurse's idle dashboard: its refresh is not activity, and when the session ends the whole page
+goes to the login page (not a login form inside the list)."""
+
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD, CareTeamFactory, FlagFactory, nurse_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_the_refresh_says_it_is_a_refresh_and_an_ended_session_goes_to_the_login(
+    live_server, browser
+):
+    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    team = CareTeamFactory()
+    FlagFactory(patient__care_team=team)
+    nurse = nurse_of(team)
+    page.clock.install()
+    log_in(page, live_server.url, nurse.username)
+    page.goto(f"{live_server.url}/dashboard/?level=4")
+    expect(page.locator("#worklist")).to_be_visible()
+
+    with page.expect_response(lambda r: "/dashboard/" in r.url) as poll:
+        page.clock.fast_forward("00:31")
+    assert poll.value.request.headers.get("hx-trigger") == "worklist"
+    assert poll.value.status == 200
+    page.clock.run_for(1000)  # htmx swaps and settles on timers too
+    expect(page.locator("#worklist")).to_have_count(1)
+
+    Session.objects.all().delete()  # the session has ended
+    page.clock.fast_forward("00:31")
+    expect(page).to_have_url(f"{live_server.url}/login/?next=/dashboard/%3Flevel%3D4")
+    expect(page.get_by_role("heading", name="Log in")).to_have_count(1)
