@@ -7,6 +7,8 @@ DATABASE_URL          default: a SQLite file beside manage.py;
                       PostgreSQL: postgres://postgres@127.0.0.1:5432/NAME
 DJANGO_SITE_URL       the address people open the app at, for links in e-mails
                       (default http://127.0.0.1:8000).
+DJANGO_STAFF_SESSION_MINUTES  idle minutes before a nurse's or staff member's session ends (15).
+DJANGO_PATIENT_SESSION_HOURS  idle hours before a patient's or carer's session ends (12).
 """
 
 from datetime import timedelta
