@@ -40,3 +40,17 @@ def test_the_refresh_says_it_is_a_refresh_and_an_ended_session_goes_to_the_login
     page.clock.fast_forward("00:31")
     expect(page).to_have_url(f"{live_server.url}/login/?next=/dashboard/%3Flevel%3D4")
     expect(page.get_by_role("heading", name="Log in")).to_have_count(1)
+
+
+def test_five_wrong_passwords_show_the_kind_lockout_page(live_server, browser, screenshot):
+    nurse = nurse_of(CareTeamFactory())
+    page = browser.new_page()
+    for _ in range(5):
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("User name").fill(nurse.username)
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Your account is locked for now")).to_be_visible()
+    expect(page.get_by_text("Call your care team on their 24-hour phone number")).to_be_visible()
+    expect(page.get_by_role("link", name="Back to the log in page")).to_be_visible()
+    screenshot(page, "login-locked")
