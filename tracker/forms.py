@@ -12,14 +12,14 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -537,6 +537,11 @@ class LabsForm(forms.Form):
         }
 
 
+# No immune-cell infusion recorded here is older than this (the first donor lymphocyte infusions);
+# an earlier date is a typing slip in the year, and year 1 cannot even be stored east of Greenwich.
+EARLIEST_INFUSION = date(1990, 1, 1)
+
+
 class InfusionForm(forms.Form):
     """One infusion; its date and time are read in the care team's time zone."""
 
@@ -576,7 +581,9 @@ class InfusionForm(forms.Form):
         if data.get("product") == "DLI":
             data["cell_source"] = "allogeneic"
         day, at, zone = data.get("infusion_date"), data.get("infusion_time"), self.infusion_zone()
-        if day and at and zone:
+        if day and day < EARLIEST_INFUSION:
+            self.add_error("infusion_date", _("Please check the year of the infusion."))
+        elif day and at and zone:
             data["given_at"] = datetime.combine(day, at, tzinfo=zone)
             if data["given_at"] > timezone.now():
                 self.add_error(
@@ -699,7 +706,9 @@ class ResolveFlagForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    report = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    report = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=BigIntegerField.MAX_BIGINT
+    )
 
 
 class DashboardFilterForm(forms.Form):

@@ -7,8 +7,11 @@ DATABASE_URL          default: a SQLite file beside manage.py;
                       PostgreSQL: postgres://postgres@127.0.0.1:5432/NAME
 DJANGO_SITE_URL       the address people open the app at, for links in e-mails
                       (default http://127.0.0.1:8000).
+DJANGO_STAFF_SESSION_MINUTES  idle minutes before a nurse's or staff member's session ends (15).
+DJANGO_PATIENT_SESSION_HOURS  idle hours before a patient's or carer's session ends (12).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "axes",
     "simple_history",
     "symptoms",
     "tracker",
@@ -65,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tracker.middleware.SessionExpiryMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -98,6 +105,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Logins: django-axes counts failed logins per user name (not per network address, so a family or a
+# ward sharing one connection is not locked out together) and locks that user name for a while.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# The lock lifts the stated time after it started: trying again meanwhile does not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "tracker.views.locked_out"
+# Its log lines name the user name (an e-mail address): no personal data in logs. The attempts
+# and lockouts are listed in the admin instead.
+AXES_VERBOSE = False
+# axes.W006 asks to count failures per network address too; per user name only is the choice above.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Sessions end after a time without activity: soon for staff and nurses (shared ward computers),
+# later for patients and carers at home. SessionExpiryMiddleware renews them on each request, except
+# the dashboard's own 30-second refresh, which is not activity.
+STAFF_SESSION_MINUTES = env.int("DJANGO_STAFF_SESSION_MINUTES", default=15)
+PATIENT_SESSION_HOURS = env.int("DJANGO_PATIENT_SESSION_HOURS", default=12)
+SESSION_COOKIE_AGE = 60 * 60 * PATIENT_SESSION_HOURS
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -186,4 +219,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # django-axes logs every login at INFO; the attempts are in the admin, the log keeps warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

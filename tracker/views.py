@@ -474,6 +474,7 @@ class SetPasswordView(PasswordResetConfirmView):
     token_generator = invitation_token_generator
     template_name = "registration/set_password.html"
     post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("home")
 
     def get_user(self, uidb64: str):
@@ -591,3 +592,13 @@ def language(request: HttpRequest) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a login while the user name is locked (AXES_LOCKOUT_CALLABLE).
+
+    It names no patient and no care team: whoever typed the user name may not be its owner.
+    """
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"minutes": minutes, "failures": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/lockout.html", context, status=429)

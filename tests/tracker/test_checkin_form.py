@@ -421,7 +421,8 @@ def test_changed_answers_sent_with_a_used_key_are_a_new_report_never_swallowed(p
     assert Report.objects.order_by("submitted_at").last().level == Level.URGENT_NOW
 
 
-def test_a_form_sent_long_ago_does_not_hold_back_todays_check_in(patient_client):
+def test_a_form_sent_long_ago_does_not_hold_back_todays_check_in(patient_client, settings):
+    settings.PATIENT_SESSION_HOURS = 36  # still logged in the next morning
     with time_machine.travel("2026-03-01 09:00 +0000", tick=False):
         key = _key(patient_client.get(reverse("checkin")).content.decode())
         send(patient_client, well(submission_key=key))

@@ -391,7 +391,7 @@ def test_a_check_in_that_joins_after_acknowledging_is_pointed_out(team, nurse, g
     flag = Flag.objects.get(patient=patient)
     flag.acknowledge(nurse)
     assert "after it was acknowledged" not in row(get(), flag)
-    with time_machine.travel(timedelta(minutes=20)):
+    with time_machine.travel(timedelta(minutes=10)):
         checkins.record_report(
             patient=patient, reported_by=patient.user, answers={"temperature_c": 38.9}
         )

@@ -276,7 +276,7 @@ def test_the_switch_works_without_javascript_before_logging_in(client):
 
 def test_the_choice_follows_the_user_through_logout_and_to_another_device(client, team):
     patient = car_t_patient(team=team)
-    client.login(username=patient.user.username, password=PASSWORD)
+    client.force_login(patient.user)
     client.post(reverse("language"), {"language": "es", "next": "/check-in/"})
     assert Preferences.language_of(patient.user) == "es"
     client.post(reverse("logout"))
@@ -542,3 +542,13 @@ def test_the_catalogue_has_every_question_help_and_advice_of_the_code():
     marked = {str(text) for text in texts if isinstance(text, Promise)}  # not "°C" or "mmHg"
     missing = marked - msgids
     assert not missing
+
+
+def test_the_htmx_switch_on_the_login_page_keeps_its_cookie(client):
+    response = client.post(
+        reverse("language"),
+        {"language": "es", "next": reverse("login")},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/login/"},
+    )
+    assert response.headers["HX-Redirect"] == reverse("login")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"

@@ -1,0 +1,355 @@
+"""Who may open what: every URL of the project, for every kind of user, by GET and by POST.
+
+The table below is the access policy written down, one row per URL name. A URL added without a row,
+or a row left for a URL that is gone, fails the suite, so the table cannot fall behind the code.
+
+Users: anonymous, patient A, patient B, a carer of A, a nurse of A's team X, a nurse of team Y, and
+an admin (a superuser who is not a nurse). Path parameters are A's: A's report, A's flag, A's
+patient record, a valid invitation token for A's user. Each cell runs in a savepoint that is rolled
+back, so a POST that changes something (a nurse acknowledging A's flag) does not change the next.
+
+Outcomes: ``200`` (or another status code), ``login`` (redirected to the login page),
+``admin-login`` (redirected to the admin's login page), ``→name`` (redirected to that page).
+POSTs carry no data, and the test client does not check CSRF tokens: the question is whether the
+door opens, not whether the form is filled in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.factories import CareTeamFactory, UserFactory, car_t_patient, carer_of, nurse_of
+from tracker.checkins import record_report
+from tracker.forms import FOLLOW_UP_GROUPS
+from tracker.models import Flag, Patient
+from tracker.tokens import invitation_token_generator
+
+pytestmark = pytest.mark.django_db
+
+USERS = ("anonymous", "patient_a", "patient_b", "carer_a", "nurse_x", "nurse_y", "admin")
+METHODS = ("GET", "POST")
+
+
+@dataclass(frozen=True)
+class Row:
+    get: str
+    post: str
+    query: str = ""
+
+    def expected(self, method: str) -> dict[str, str]:
+        cells = (self.get if method == "GET" else self.post).split()
+        assert len(cells) == len(USERS), f"{method} needs one outcome per user: {USERS}"
+        return dict(zip(USERS, cells, strict=True))
+
+
+GROUP = FOLLOW_UP_GROUPS[0]
+
+# fmt: off
+# Columns:             anonymous  patient_a  patient_b  carer_a  nurse_x  nurse_y  admin
+ROWS: dict[str, Row] = {
+    "home": Row(
+        get="              login      →checkin   →checkin   →checkin →dashboard →dashboard →admin:index",  # noqa: E501
+        post="             login      405        405        405      405      405      405",
+    ),
+    "health": Row(
+        get="              200        200        200        200      200      200      200",
+        post="             405        405        405        405      405      405      405",
+    ),
+    "login": Row(
+        get="              200        →home      →home      →home    →home    →home    →home",
+        post="             200        →home      →home      →home    →home    →home    →home",
+    ),
+    # The language switch works for everyone (the login page has it too); it only sets a choice.
+    "language": Row(
+        get="              405        405        405        405      405      405      405",
+        post="             login      →home      →home      →home    →home    →home    →home",
+    ),
+    "logout": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      login      login      login    login    login    login",
+    ),
+    "checkin": Row(
+        get="              login      200        200        200      404      404      404",
+        post="             login      200        200        200      404      404      404",
+    ),
+    "checkin_for": Row(
+        get="              login      200        404        200      404      404      404",
+        post="             login      200        404        200      404      404      404",
+    ),
+    "checkin_questions": Row(
+        get="              login      200        200        200      404      404      404",
+        post="             login      405        405        405      405      405      405",
+        query=f"group={GROUP}&changes={GROUP}",
+    ),
+    "choose_patient": Row(
+        get="              login      200        200        200      404      404      404",
+        post="             login      405        405        405      405      405      405",
+    ),
+    "report": Row(
+        get="              login      200        404        200      404      404      404",
+        post="             login      405        405        405      405      405      405",
+    ),
+    "history": Row(
+        get="              login      200        200        200      404      404      404",
+        post="             login      405        405        405      405      405      405",
+    ),
+    "dashboard": Row(
+        get="              login      404        404        404      200      200      404",
+        post="             login      405        405        405      405      405      405",
+    ),
+    "acknowledge": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →dashboard 404    404",
+    ),
+    "resolve": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      200      404      404",
+    ),
+    "reopen": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →dashboard 404    404",
+    ),
+    "patients": Row(
+        get="              login      404        404        404      200      200      404",
+        post="             login      405        405        405      405      405      405",
+    ),
+    "timeline": Row(
+        get="              login      404        404        404      200      404      404",
+        post="             login      405        405        405      405      405      405",
+    ),
+    "enrol": Row(
+        get="              login      404        404        404      200      200      404",
+        post="             login      404        404        404      200      200      404",
+    ),
+    "patient_care": Row(
+        get="              login      404        404        404      200      404      404",
+        post="             login      405        405        405      405      405      405",
+    ),
+    "patient_add_infusion": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      200      404      404",
+    ),
+    "patient_labs": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →patient_care 404  404",
+    ),
+    "patient_monitoring": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →patient_care 404  404",
+    ),
+    "patient_invite": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →patient_care 404  404",
+    ),
+    # The invitation link needs no login: its token is the key (one use, three days). A's own
+    # login changes what the token was made from, so A logged in finds it no longer works.
+    "set_password": Row(
+        get="              →set_password 404     →set_password →set_password →set_password →set_password →set_password",  # noqa: E501
+        post="             →set_password 404     →set_password →set_password →set_password →set_password →set_password",  # noqa: E501
+    ),
+}
+# fmt: on
+
+# The admin is one block: every page of it is for staff only. ``staff`` means the admin got in: any
+# answer but a login page or an error (200, a redirect inside the admin, 403 for what the admin
+# itself forbids, such as editing the audit trail, 404 for no such row). Everyone else is sent to a
+# login page: a logged-in patient, carer or nurse to the admin's (it says they have no access);
+# an anonymous visitor to the admin's login for the admin's own pages, and to the app's login for a
+# model's pages (LoginRequiredMiddleware sends them there first; staff log in there just as well).
+ADMIN_SITE_PAGE = Row(
+    get="admin-login admin-login admin-login admin-login admin-login admin-login staff",
+    post="admin-login admin-login admin-login admin-login admin-login admin-login staff",
+)
+ADMIN_MODEL_PAGE = Row(
+    get="login admin-login admin-login admin-login admin-login admin-login staff",
+    post="login admin-login admin-login admin-login admin-login admin-login staff",
+)
+ADMIN_EXCEPTIONS: dict[str | None, Row] = {
+    # The login page itself is open, and tells a logged-in non-staff user they have no access.
+    "login": Row(
+        get="200 200 200 200 200 200 →admin:index",
+        post="200 200 200 200 200 200 200",
+    ),
+    # Logging out of the admin when not in it goes to the admin's front page (then its login).
+    "logout": Row(
+        get="admin-login →admin:index →admin:index →admin:index →admin:index →admin:index 405",
+        post="admin-login →admin:index →admin:index →admin:index →admin:index →admin:index login",
+    ),
+}
+
+
+def admin_row(route: Route) -> Row:
+    if route.name in ADMIN_EXCEPTIONS:
+        return ADMIN_EXCEPTIONS[route.name]
+    models = [f"admin/{m._meta.app_label}/{m._meta.model_name}/" for m in admin.site._registry]
+    return ADMIN_MODEL_PAGE if route.route.startswith(tuple(models)) else ADMIN_SITE_PAGE
+
+
+# -- Every URL pattern of the project -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    namespace: str | None
+    name: str | None
+    route: str  # the pattern's text, for a readable failure and for unnamed admin patterns
+    pattern: URLPattern
+
+
+def routes(resolver: URLResolver | None = None, prefix: str = "", namespace=None) -> list[Route]:
+    found = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            found += routes(entry, prefix + str(entry.pattern), entry.namespace or namespace)
+        else:
+            found.append(Route(namespace, entry.name, prefix + str(entry.pattern), entry))
+    return found
+
+
+PROJECT_ROUTES = [r for r in routes() if r.namespace is None]
+ADMIN_ROUTES = [r for r in routes() if r.namespace == "admin"]
+
+
+def test_every_url_of_the_project_has_a_row_and_every_row_a_url():
+    assert all(r.namespace in (None, "admin") for r in routes()), "a new URL namespace"
+    names = [r.name for r in PROJECT_ROUTES]
+    assert None not in names, "every URL of the project has a name"
+    assert sorted(names) == sorted(ROWS)
+
+
+def test_the_admin_exceptions_are_admin_urls():
+    assert set(ADMIN_EXCEPTIONS) <= {r.name for r in ADMIN_ROUTES}
+
+
+def test_the_matrix_size():
+    urls = len(PROJECT_ROUTES) + len(ADMIN_ROUTES)
+    cells = urls * len(USERS) * len(METHODS)
+    print(f"access matrix: {urls} URLs × {len(USERS)} users × {len(METHODS)} methods = {cells}")
+    assert cells >= 1000
+
+
+# -- The world the rows are about ---------------------------------------------------------------
+
+
+@pytest.fixture
+def world():
+    team_x, team_y = CareTeamFactory(), CareTeamFactory()
+    patient_a = car_t_patient(team=team_x)
+    patient_b = car_t_patient(team=team_x)
+    report = record_report(
+        patient=patient_a, reported_by=patient_a.user, answers={"temperature_c": 38.6}
+    )
+    users = {
+        "anonymous": None,
+        "patient_a": patient_a.user,
+        "patient_b": patient_b.user,
+        "carer_a": carer_of(patient_a),
+        "nurse_x": nurse_of(team_x),
+        "nurse_y": nurse_of(team_y),
+        "admin": UserFactory(is_staff=True, is_superuser=True),
+    }
+    flag = Flag.objects.get(patient=patient_a)
+    uidb64 = urlsafe_base64_encode(force_bytes(patient_a.user.pk))
+    params = {
+        "pk": patient_a.pk,
+        "patient_pk": patient_a.pk,
+        "uidb64": uidb64,
+        "token": invitation_token_generator.make_token(patient_a.user),
+    }
+    by_name = {"report": {"pk": report.pk}, **{n: {"pk": flag.pk} for n in FLAG_URLS}}
+    admin_params = {
+        "object_id": str(patient_a.pk),
+        "id": str(patient_a.user.pk),
+        "pk": str(patient_a.pk),
+        "content_type_id": str(ContentType.objects.get_for_model(Patient).pk),
+        "app_label": "tracker",
+        "url": "no-such-page/",
+    }
+    history_id = patient_a.history.first().history_id
+    return {
+        "users": users,
+        "params": params,
+        "by_name": by_name,
+        "admin_params": admin_params,
+        "history_id": history_id,
+    }
+
+
+FLAG_URLS = ("acknowledge", "resolve", "reopen")
+
+
+def project_url(route: Route, world) -> str:
+    kwargs = world["by_name"].get(route.name) or {
+        key: world["params"][key] for key in route.pattern.pattern.converters
+    }
+    url = reverse(route.name, kwargs=kwargs)
+    query = ROWS[route.name].query
+    return f"{url}?{query}" if query else url
+
+
+def admin_url(route: Route, world) -> str:
+    values = world["admin_params"]
+    if route.name and route.name.endswith("_simple_history"):
+        return reverse(f"admin:{route.name}", args=[values["object_id"], world["history_id"]])
+    if route.name == "app_list":
+        return reverse("admin:app_list", kwargs={"app_label": values["app_label"]})
+    if route.route.endswith("(?P<url>.*)$"):
+        return "/admin/" + values["url"]
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route.route)
+
+
+def outcome(response) -> str:
+    if response.status_code not in (301, 302, 303):
+        return str(response.status_code)
+    path = urlsplit(response["Location"]).path
+    if path == reverse("login"):
+        return "login"
+    if path == reverse("admin:login"):
+        return "admin-login"
+    match = resolve(path)
+    return "→" + (f"{match.namespace}:" if match.namespace else "") + match.url_name
+
+
+def run(world, url: str, user: str, method: str) -> str:
+    client = Client()
+    with transaction.atomic():
+        if world["users"][user] is not None:
+            client.force_login(world["users"][user])  # sets last_login: rolled back too
+        response = client.get(url) if method == "GET" else client.post(url)
+        transaction.set_rollback(True)
+    return outcome(response)
+
+
+def matrix(world, url: str, row: Row) -> tuple[dict, dict]:
+    actual, expected = {}, {}
+    for method in METHODS:
+        for user, want in row.expected(method).items():
+            got = run(world, url, user, method)
+            if want == "staff" and not got.startswith(("5", "login", "admin-login")):
+                got = "staff"
+            actual[method, user], expected[method, user] = got, want
+    return actual, expected
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_who_may_open_each_page(world, name):
+    [route] = [r for r in PROJECT_ROUTES if r.name == name]
+    actual, expected = matrix(world, project_url(route, world), ROWS[name])
+    assert actual == expected
+
+
+@pytest.mark.parametrize("route", ADMIN_ROUTES, ids=lambda r: r.name or r.route)
+def test_the_admin_is_for_staff_only(world, route):
+    actual, expected = matrix(world, admin_url(route, world), admin_row(route))
+    assert actual == expected
