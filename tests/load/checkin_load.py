@@ -159,7 +159,7 @@ class Browser:
     def get(self, path: str) -> str:
         status, _location, text = self.request("GET", path)
         if status != 200:
-            raise Failure(f"HTTP {status} on GET {path.split('?')[0]}")
+            raise Failure(f"HTTP {status} on GET {re.sub(r'/\d+/', '/<id>/', path.split('?')[0])}")
         return text
 
     def login(self, username: str) -> None:
