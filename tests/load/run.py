@@ -245,6 +245,10 @@ def main() -> None:
     restart: dict[str, float] = {}
     try:
         wait_for(f"http://127.0.0.1:{args.port}/health/")
+        time.sleep(1)
+        for proc in procs.values():
+            if proc.popen.poll() is not None:  # say, its port was taken by another server
+                sys.exit(f"{proc.name} exited at start: see {proc.log_path}")
 
         if args.restart_db_after:
 
