@@ -5,6 +5,8 @@ DJANGO_SECRET_KEY     required when debug is off.
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names only).
 DATABASE_URL          default: a SQLite file beside manage.py;
                       PostgreSQL: postgres://postgres@127.0.0.1:5432/NAME
+DJANGO_CONN_MAX_AGE   seconds a database connection is kept for reuse (default 60; 0: one per
+                      request).
 DJANGO_SITE_URL       the address people open the app at, for links in e-mails
                       (default http://127.0.0.1:8000).
 DJANGO_STAFF_SESSION_MINUTES  idle minutes before a nurse's or staff member's session ends (15).
@@ -97,6 +99,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Keep a connection for a while (0 opens one per request), and check it before each request
+# reuses it: after a database restart a dead connection is replaced instead of failing a request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
