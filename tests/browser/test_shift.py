@@ -108,6 +108,12 @@ def test_a_shift_from_three_check_ins_to_a_resolved_emergency(
     response = patient_page.goto(f"{live_server.url}/reports/{shift['reports']['seizure'].pk}/")
     assert response.status == 200
     expect(patient_page.locator("h1")).to_be_visible()
+    patient_page.get_by_role("link", name="Past check-ins").click()
+    done = patient_page.locator(".team-actions")
+    expect(done).to_contain_text("A nurse saw this at")
+    expect(done).to_contain_text("What happened: a visit to the emergency department")
+    expect(patient_page.locator("main")).not_to_contain_text("Ambulance called")  # nurse's note
+    screenshot(patient_page, "history-after-shift")
 
 
 def test_the_list_refreshes_itself_without_closing_an_open_resolve_form(
