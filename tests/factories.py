@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import factory
@@ -206,3 +207,21 @@ class PreferencesFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     language = "es"
+
+
+def check_in_form(**overrides) -> dict:
+    """What the check-in form posts for a complete, quiet day: every vital sign measured and
+    normal, nothing new. An override of ``None`` leaves that field out."""
+    data = {
+        "submission_key": str(uuid.uuid4()),
+        "temperature": "36.8",
+        "temperature_unit": "C",
+        "systolic_bp": "124",
+        "diastolic_bp": "78",
+        "heart_rate": "76",
+        "spo2": "98",
+        "antipyretic_last_6h": "no",
+        "concern": "none",
+        **overrides,
+    }
+    return {k: v for k, v in data.items() if v is not None}

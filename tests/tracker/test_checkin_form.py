@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from symptoms.catalogue import INPUTS
-from tests.factories import PASSWORD, car_t_patient, carer_of, nurse_of
+from tests.factories import PASSWORD, car_t_patient, carer_of, check_in_form, nurse_of
 from tracker.forms import ICE_ITEMS, CheckInForm, celsius_to_fahrenheit
 from tracker.models import Level, Report
 
@@ -31,19 +31,7 @@ NUMERIC_FIELDS = {
 
 def well(**overrides):
     """A complete, quiet check-in: every vital sign measured and normal, nothing new."""
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "temperature": "36.8",
-        "temperature_unit": "C",
-        "systolic_bp": "124",
-        "diastolic_bp": "78",
-        "heart_rate": "76",
-        "spo2": "98",
-        "antipyretic_last_6h": "no",
-        "concern": "none",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return check_in_form(**overrides)
 
 
 @pytest.fixture

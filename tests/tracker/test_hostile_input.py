@@ -32,7 +32,14 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import PASSWORD, CareTeamFactory, car_t_patient, carer_of, nurse_of
+from tests.factories import (
+    PASSWORD,
+    CareTeamFactory,
+    car_t_patient,
+    carer_of,
+    check_in_form,
+    nurse_of,
+)
 from tracker.checkins import record_report
 from tracker.forms import (
     CheckInForm,
@@ -201,19 +208,7 @@ class Case:
 
 
 def _checkin_base(world) -> dict[str, Any]:
-    return {
-        "submission_key": str(uuid.uuid4()),
-        "temperature": "36.8",
-        "temperature_unit": "C",
-        "systolic_bp": "124",
-        "diastolic_bp": "78",
-        "heart_rate": "76",
-        "spo2": "98",
-        "antipyretic_last_6h": "no",
-        "concern": "none",
-        "changes": ["breathing"],
-        "breathlessness": "mild",
-    }
+    return check_in_form(changes=["breathing"], breathlessness="mild")
 
 
 def _infusion_base(world) -> dict[str, Any]:

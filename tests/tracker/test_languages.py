@@ -6,7 +6,6 @@ with a decimal comma, and the catalogue behind it keeps every placeholder of the
 
 import gettext
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from tests.factories import (
     PreferencesFactory,
     UserFactory,
     car_t_patient,
+    check_in_form,
     nurse_of,
 )
 from tracker import tasks
@@ -93,18 +93,8 @@ def html_lang(response) -> str:
 
 
 def check_in_data(**overrides):
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "temperature": "36,8",
-        "temperature_unit": "C",
-        "systolic_bp": "124",
-        "diastolic_bp": "78",
-        "heart_rate": "76",
-        "spo2": "98",
-        "antipyretic_last_6h": "no",
-        "concern": "none",
-    }
-    return {**data, **overrides}
+    """A quiet check-in as a Spanish phone types it: a decimal comma."""
+    return check_in_form(**{"temperature": "36,8", **overrides})
 
 
 # -- Settings --------------------------------------------------------------------------------------
