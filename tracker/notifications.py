@@ -87,15 +87,18 @@ def escalate_overdue_flags(*, now: datetime | None = None) -> int:
     return queued
 
 
-def retry_unsent_notifications(*, now: datetime | None = None) -> int:
+def retry_unsent_notifications(
+    *, now: datetime | None = None, older_than: timedelta = RETRY_AFTER
+) -> int:
     """Queues again each alert or escalation not yet sent for a flag still waiting for a nurse.
 
-    Returns how many were queued again.
+    A copy queued while the first is still on its way is harmless: the task sends each
+    notification once. Returns how many were queued again.
     """
     now = now or timezone.now()
     unsent = Notification.objects.filter(
         sent_at__isnull=True,
-        created_at__lte=now - RETRY_AFTER,
+        created_at__lte=now - older_than,
         created_at__gte=now - RETRY_FOR,
         flag__status=Flag.Status.OPEN,
     ).values_list("pk", flat=True)

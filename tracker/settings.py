@@ -216,7 +216,7 @@ SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/
 # app has no other password-reset link, so Django's own setting is the invitation's expiry.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * env.int("DJANGO_INVITATION_DAYS", default=3)
 
-# Background work (e-mails) runs through django.tasks; `manage.py db_worker` runs the queue that
+# Background work (e-mails) runs through django.tasks; `manage.py worker` runs the queue that
 # django-tasks-db keeps in the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

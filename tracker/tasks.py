@@ -2,7 +2,7 @@
 
 Each task takes the id of a row that says what to send, so it can be retried safely: a row marked
 ``sent_at`` is not sent again. The e-mails carry no clinical detail and no patient name; they are a
-kind sentence and a link. In production `manage.py db_worker` runs them (django-tasks-db).
+kind sentence and a link. In production `manage.py worker` runs them (django-tasks-db).
 """
 
 from __future__ import annotations
@@ -65,8 +65,10 @@ def send_invitation(user_id: int) -> None:
 @task
 def send_flag_notification(notification_id: int) -> None:
     with transaction.atomic():
+        # Only the notification's row is locked while the mail server answers: a slow server
+        # must never hold up a check-in or a nurse acting on the flag.
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("flag__patient__care_team")
             .get(pk=notification_id)
         )

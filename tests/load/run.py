@@ -4,7 +4,7 @@
 
 It migrates the database (creating it first on PostgreSQL when it is missing), collects the
 static files, starts a mail sink, ``gunicorn tracker.wsgi`` with production settings and
-``manage.py db_worker``, runs ``tests/load/checkin_load.py`` and prints its figures, with the
+``manage.py worker``, runs ``tests/load/checkin_load.py`` and prints its figures, with the
 e-mails the worker sent. It restarts the worker if it exits, as systemd's ``Restart=always``
 would, and says so.
 
@@ -172,7 +172,7 @@ def services(args: argparse.Namespace, env: dict, logs: Path, mail: Path) -> dic
         ),
         "worker": Process(
             "db-worker",
-            [python, "manage.py", "db_worker", "--interval", "0.5", "--no-startup-delay"],
+            [python, "manage.py", "worker", "--interval", "0.5", "--no-startup-delay"],
             env,
             logs,
         ),

@@ -113,3 +113,18 @@ def test_an_alert_queued_twice_is_sent_once(alert, nurses, run_worker, mailoutbo
 
     assert len(mailoutbox) == len(nurses)
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
+
+
+def test_a_restarted_worker_sends_the_alert_a_killed_worker_left_unsent_once(
+    alert, nurses, mailoutbox, run_worker
+):
+    kill_the_worker_mid_send()
+
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(n.email for n in nurses)
+    alert.refresh_from_db()
+    assert alert.sent_at is not None
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_worker()
+    assert len(mailoutbox) == len(nurses)
