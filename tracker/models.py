@@ -363,31 +363,26 @@ class FlagQuerySet(models.QuerySet):
     def with_waiting_since(self) -> FlagQuerySet:
         """Adds ``waiting_since``: when it last needed a nurse (opened, raised or reopened)."""
         needs_a_nurse = FlagEvent.objects.filter(
-            flag=OuterRef("pk"),
-            action__in=[
-                FlagEvent.Action.OPENED,
-                FlagEvent.Action.RAISED,
-                FlagEvent.Action.REOPENED,
-            ],
+            flag=OuterRef("pk"), action__in=FlagEvent.WAIT_STARTS
         ).order_by("-at")
         return self.annotate(
             waiting_since=Coalesce(Subquery(needs_a_nurse.values("at")[:1]), F("opened_at"))
         )
 
-    def for_dashboard(self) -> FlagQuerySet:
-        """Unresolved flags with everything a dashboard row shows, in one query."""
-        return (
-            self.unresolved()
-            .most_urgent_first()
-            .with_waiting_since()
-            .select_related(
-                "patient__user",
-                "patient__care_team",
-                "report__reported_by",
-                "level_report",
-                "acknowledged_by",
-            )
+    def as_rows(self) -> FlagQuerySet:
+        """Everything a dashboard row shows, in the same query as the flags."""
+        return self.with_waiting_since().select_related(
+            "patient__user",
+            "patient__care_team",
+            "report__reported_by",
+            "level_report",
+            "acknowledged_by",
+            "resolved_by",
         )
+
+    def for_dashboard(self) -> FlagQuerySet:
+        """Unresolved flags, most urgent first, as dashboard rows."""
+        return self.unresolved().most_urgent_first().as_rows()
 
     def recently_resolved(self, since: datetime) -> FlagQuerySet:
         return (
@@ -513,11 +508,14 @@ class Flag(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Still waiting for a nurse past the care team's response target for its level."""
+        return self.overdue_at(timezone.now())
+
+    def overdue_at(self, now: datetime) -> bool:
+        """Still waiting for a nurse at ``now``, past the care team's response target for its
+        level (needs ``FlagQuerySet.with_waiting_since()``)."""
         if self.status != self.Status.OPEN:
             return False
-        since = getattr(self, "waiting_since", None) or self.opened_at
-        return timezone.now() - since > self.patient.care_team.response_target(self.level)
+        return now - self.waiting_since >= self.patient.care_team.response_target(self.level)
 
     def acknowledge(self, user) -> bool:
         """Marks the flag seen by ``user``; returns False when someone already had."""
@@ -623,6 +621,9 @@ class FlagEvent(models.Model):
         ACKNOWLEDGED = "acknowledged", _("acknowledged")
         RESOLVED = "resolved", _("resolved")
         REOPENED = "reopened", _("reopened")
+
+    # The steps that (re)start a flag's wait for a nurse at its current level.
+    WAIT_STARTS = (Action.OPENED, Action.RAISED, Action.REOPENED)
 
     flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=12, choices=Action)

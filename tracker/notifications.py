@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker import tasks
-from tracker.models import CheckInReminder, Flag, FlagEvent, Level, Notification, Patient
+from tracker.models import CheckInReminder, Flag, Level, Notification, Patient
 
 # Levels that need a nurse within the hour get an e-mail the moment their flag opens or rises.
 ALERT_LEVELS = (Level.EMERGENCY, Level.URGENT_NOW)
@@ -23,8 +23,6 @@ ALERT_LEVELS = (Level.EMERGENCY, Level.URGENT_NOW)
 # or the worker lost it); the task sends each notification once, so a second copy is harmless.
 RETRY_AFTER = timedelta(minutes=5)
 RETRY_FOR = timedelta(days=1)
-# The steps that (re)start a flag's wait for a nurse at its current level.
-WAIT_STARTS = (FlagEvent.Action.OPENED, FlagEvent.Action.RAISED, FlagEvent.Action.REOPENED)
 
 
 def _queue_once(model, task, **fields) -> bool:
@@ -50,17 +48,6 @@ def flag_raised(flag: Flag) -> None:
         )
 
 
-def waiting_since(flag: Flag) -> datetime:
-    """When the flag began to wait, unacknowledged, at its current level."""
-    starts = [e.at for e in flag.events.all() if e.action in WAIT_STARTS]
-    return max(starts, default=flag.opened_at)
-
-
-def is_overdue(flag: Flag, now: datetime) -> bool:
-    target = flag.patient.care_team.response_target(flag.level)
-    return flag.status == Flag.Status.OPEN and now - waiting_since(flag) >= target
-
-
 def escalate_overdue_flags(*, now: datetime | None = None) -> int:
     """E-mails the nurses again about each flag still unacknowledged past the team's target.
 
@@ -70,12 +57,12 @@ def escalate_overdue_flags(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     flags = (
         Flag.objects.filter(status=Flag.Status.OPEN)
+        .with_waiting_since()
         .select_related("patient__care_team")
-        .prefetch_related("events")
     )
     queued = 0
     for flag in flags:
-        if is_overdue(flag, now):
+        if flag.overdue_at(now):
             with transaction.atomic():
                 queued += _queue_once(
                     Notification,

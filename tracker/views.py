@@ -260,18 +260,7 @@ def _nurse_teams(request: HttpRequest) -> list[CareTeam]:
 
 
 def _flag_of(request: HttpRequest, pk: int) -> Flag:
-    flags = (
-        Flag.objects.for_nurse(request.user)
-        .with_waiting_since()
-        .select_related(
-            "patient__user",
-            "patient__care_team",
-            "report__reported_by",
-            "acknowledged_by",
-            "resolved_by",
-        )
-    )
-    return get_object_or_404(flags, pk=pk)
+    return get_object_or_404(Flag.objects.for_nurse(request.user).as_rows(), pk=pk)
 
 
 def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm] | None = None):
