@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import FETCH_RAISE, Prefetch, Q
+from django.db.models import FETCH_RAISE, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,11 +52,6 @@ CHARTED = frozenset({"temperature_c", "systolic_bp", "diastolic_bp", "heart_rate
 
 
 # -- reads -----------------------------------------------------------------------------------------
-
-
-def patients_of(user) -> PatientQuerySet:
-    """The patients whose history ``user`` may read: themselves, and those they care for."""
-    return Patient.objects.filter(Q(user=user) | Q(pk__in=user.cared_for.values("pk")))
 
 
 def with_course(patients: PatientQuerySet) -> PatientQuerySet:

@@ -122,6 +122,11 @@ class PatientQuerySet(models.QuerySet):
     def for_nurse(self, user) -> PatientQuerySet:
         return self.filter(care_team__nurses=user)
 
+    def answered_for_by(self, user) -> PatientQuerySet:
+        """The patients ``user`` may check in for and read about: themselves, and whoever they
+        care for (a subquery, so no row comes twice)."""
+        return self.filter(Q(user=user) | Q(pk__in=user.cared_for.values("pk")))
+
     def monitored(self, at: datetime | None = None) -> PatientQuerySet:
         """Patients being watched at home: monitoring active and an infusion already given."""
         given = Infusion.objects.filter(patient=OuterRef("pk"), given_at__lte=at or timezone.now())
@@ -297,7 +302,7 @@ class Infusion(models.Model):
 class ReportQuerySet(models.QuerySet):
     def for_patient_user(self, user) -> ReportQuerySet:
         """Reports about the patient ``user`` is, or cares for."""
-        return self.filter(patient__in=Patient.objects.filter(Q(user=user) | Q(carers=user)))
+        return self.filter(patient__in=Patient.objects.answered_for_by(user))
 
     def for_nurse(self, user) -> ReportQuerySet:
         return self.filter(patient__care_team__nurses=user)

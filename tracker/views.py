@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
-from django.db.models import FETCH_RAISE, Q
+from django.db.models import FETCH_RAISE
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -54,11 +54,7 @@ from tracker.tokens import invitation_token_generator
 
 def _patients_of(request: HttpRequest):
     """The patients ``request.user`` may check in for: themselves, and whoever they care for."""
-    return (
-        Patient.objects.filter(Q(user=request.user) | Q(carers=request.user))
-        .distinct()
-        .select_related("care_team", "user")
-    )
+    return Patient.objects.answered_for_by(request.user).select_related("care_team", "user")
 
 
 def _patient_of(request: HttpRequest, pk: int | None = None) -> Patient | None:
@@ -500,7 +496,7 @@ def _history_patient(request: HttpRequest, patients: list[Patient]) -> Patient |
 
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    patients = list(course.with_course(course.patients_of(request.user)))
+    patients = list(course.with_course(Patient.objects.answered_for_by(request.user)))
     patient = _history_patient(request, patients)
     if patient is None:
         return render(request, "history.html", {"choices": patients})
