@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
+from tracker.access import is_nurse
 from tracker.models import CareTeam, Preferences
 
 
@@ -70,7 +71,7 @@ class SessionExpiryMiddleware:
 
     @staticmethod
     def idle_seconds(user) -> int:
-        if user.is_staff or user.care_teams.exists():
+        if user.is_staff or is_nurse(user):
             return 60 * settings.STAFF_SESSION_MINUTES
         return 60 * 60 * settings.PATIENT_SESSION_HOURS
 

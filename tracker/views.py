@@ -28,6 +28,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from symptoms.explain import advice_for, explain
 from tracker import course
+from tracker.access import answers_for_patients, is_nurse
 from tracker.audit import record_timeline_opened
 from tracker.checkins import record_report
 from tracker.enrolment import (
@@ -72,15 +73,15 @@ def _patient_of(request: HttpRequest, pk: int | None = None) -> Patient | None:
 
 
 def _require_nurse(request: HttpRequest) -> None:
-    if not request.user.care_teams.exists():
+    if not is_nurse(request.user):
         raise Http404
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    if _patients_of(request).exists():
+    if answers_for_patients(request.user):
         return redirect("checkin")
-    if request.user.care_teams.exists():
+    if is_nurse(request.user):
         return redirect("dashboard")
     if request.user.is_staff:
         return redirect("admin:index")
@@ -531,7 +532,7 @@ def choose_patient(request: HttpRequest) -> HttpResponse:
 @require_GET
 def checkin_questions(request: HttpRequest) -> HttpResponse:
     """The follow-up questions of one body system, for htmx to show when its box is ticked."""
-    if not _patients_of(request).exists():
+    if not answers_for_patients(request.user):
         raise Http404
     group = request.GET.get("group")
     if group not in FOLLOW_UP_GROUPS:

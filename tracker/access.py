@@ -1,0 +1,36 @@
+"""Who is asking: a nurse, or someone who checks in for a patient (the patient or a carer).
+
+Middleware, views and the page header all ask this on the same request, so each answer is kept on
+the user object for the rest of the request instead of being asked of the database again.
+"""
+
+from __future__ import annotations
+
+from tracker.models import Patient
+
+
+def is_nurse(user) -> bool:
+    """A nurse of at least one care team."""
+    if not user.is_authenticated:
+        return False
+    if (known := getattr(user, "_is_nurse", None)) is None:
+        known = user._is_nurse = user.care_teams.exists()
+    return known
+
+
+def answers_for_patients(user) -> bool:
+    """A patient, or a carer of at least one patient."""
+    if not user.is_authenticated:
+        return False
+    if (known := getattr(user, "_answers_for_patients", None)) is None:
+        known = Patient.objects.answered_for_by(user).exists()
+        user._answers_for_patients = known
+    return known
+
+
+def roles(request) -> dict[str, bool]:
+    """Template context processor: what the page header offers."""
+    return {
+        "is_nurse": is_nurse(request.user),
+        "answers_for_patients": answers_for_patients(request.user),
+    }
