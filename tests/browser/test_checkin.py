@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from symptoms.catalogue import GROUPS, INPUTS
+from tests.browser.pages import log_in
 from tests.factories import PASSWORD, car_t_patient, carer_of
 from tracker.checkins import record_report
 from tracker.models import Level, Report
@@ -58,13 +59,6 @@ def axe():
         ]
 
     return run
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def question(page: Page, code: str):

@@ -9,17 +9,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from symptoms.catalogue import CONTEXT, LABS
+from tests.browser.pages import log_in
 from tests.factories import PASSWORD, CareTeamFactory, nurse_of
 from tracker.models import Patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def csp_violations(page: Page) -> list[str]:

@@ -5,10 +5,10 @@ from datetime import datetime, time, timedelta
 import pytest
 import time_machine
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.browser.pages import log_in
 from tests.factories import (
-    PASSWORD,
     USUAL_ANSWERS,
     InfusionFactory,
     PatientFactory,
@@ -37,13 +37,6 @@ COURSE = [
 
 
 WITHOUT_TEMPERATURE = {k: v for k, v in USUAL_ANSWERS.items() if k != "temperature_c"}
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def alex_after_car_t():

@@ -4,17 +4,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from symptoms.catalogue import INPUTS
-from tests.factories import PASSWORD, FlagFactory, car_t_patient, nurse_of
+from tests.browser.pages import log_in
+from tests.factories import FlagFactory, car_t_patient, nurse_of
 from tracker.models import Flag, Level
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def answer_the_rest_as_well(page: Page) -> None:

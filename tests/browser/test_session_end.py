@@ -3,18 +3,12 @@ goes to the login page (not a login form inside the list)."""
 
 import pytest
 from django.contrib.sessions.models import Session
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, CareTeamFactory, FlagFactory, nurse_of
+from tests.browser.pages import log_in
+from tests.factories import CareTeamFactory, FlagFactory, nurse_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_the_refresh_says_it_is_a_refresh_and_an_ended_session_goes_to_the_login(

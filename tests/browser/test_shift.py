@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, CareTeamFactory, car_t_patient, nurse_of
+from tests.browser.pages import log_in
+from tests.factories import CareTeamFactory, car_t_patient, nurse_of
 from tracker.checkins import record_report
 from tracker.models import Flag, FlagEvent, Level
 
@@ -14,13 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def check_in(patient, answers, *, minutes_ago=0):

@@ -6,6 +6,7 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from symptoms.catalogue import INPUTS
+from tests.browser.pages import log_in
 from tests.browser.test_checkin import axe  # noqa: F401 (a fixture)
 from tests.factories import PASSWORD, CareTeamFactory, PreferencesFactory, car_t_patient
 from tracker.models import Level, Preferences, Report
@@ -26,13 +27,6 @@ def page(browser):
 def es(text) -> str:
     with translation.override("es"):
         return str(text)
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def question(page: Page, code: str):

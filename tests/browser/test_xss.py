@@ -7,17 +7,14 @@ by the markup, or a CSP report in the console would each mean the first wall had
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
+from tests.browser import pages
 from tests.tracker.test_hostile_input import MARKUP, marked_up_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    pages.log_in(page, base_url, username)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
