@@ -23,23 +23,6 @@ def send_invitation(*, user) -> None:
     transaction.on_commit(partial(tasks.send_invitation.enqueue, user.pk))
 
 
-def _infusion(*, patient: Patient, product: str, car_target: str, cell_source: str, given_at, by):
-    infusion = Infusion(
-        patient=patient,
-        product=product,
-        car_target=car_target or "",
-        # Donor lymphocytes are a donor's cells by definition.
-        cell_source=(
-            Infusion.CellSource.ALLOGENEIC if product == Infusion.Product.DLI else cell_source
-        ),
-        given_at=given_at,
-    )
-    infusion._history_user = by
-    infusion.full_clean()
-    infusion.save()
-    return infusion
-
-
 @transaction.atomic
 def enrol_patient(
     *,
@@ -78,7 +61,7 @@ def enrol_patient(
     )
     patient._history_user = by
     patient.save()
-    _infusion(
+    add_infusion(
         patient=patient,
         product=product,
         car_target=car_target,
@@ -94,15 +77,21 @@ def enrol_patient(
 def add_infusion(
     *, patient: Patient, product: str, car_target: str, cell_source: str, given_at, by=None
 ) -> Infusion:
-    """A later infusion: the next of a weekly course, or a new product."""
-    return _infusion(
+    """An infusion: the first at enrolment, the next of a weekly course, or a new product."""
+    infusion = Infusion(
         patient=patient,
         product=product,
-        car_target=car_target,
-        cell_source=cell_source,
+        car_target=car_target or "",
+        # Donor lymphocytes are a donor's cells by definition.
+        cell_source=(
+            Infusion.CellSource.ALLOGENEIC if product == Infusion.Product.DLI else cell_source
+        ),
         given_at=given_at,
-        by=by,
     )
+    infusion._history_user = by
+    infusion.full_clean()
+    infusion.save()
+    return infusion
 
 
 @transaction.atomic
