@@ -101,9 +101,9 @@ class Clock:
 
     @classmethod
     def of(cls, patient: Patient, now: datetime) -> Clock:
-        given = [i.given_at for i in patient.infusions.all() if i.given_at <= now]
+        given = patient.infusions_given(now)
         zone = patient.care_team.zone
-        return cls(zone, max(given).astimezone(zone).date() if given else None)
+        return cls(zone, given[0].given_at.astimezone(zone).date() if given else None)
 
     def x(self, at: datetime, fallback_day: int | None = None) -> float:
         """Days since day 0 with the time of day as the fraction (18:00 on day 3 is 3.75)."""
@@ -500,11 +500,12 @@ def patient_timeline(patient: Patient, now: datetime | None = None) -> dict[str,
         for r in reversed(reports)
     ]
     infusions = sorted(patient.infusions.all(), key=lambda i: i.given_at, reverse=True)
+    given = patient.infusions_given(now)
     return {
         "patient": patient,
         "zone": clock.zone,
         "today": clock.day(now),
-        "latest_infusion": next((i for i in infusions if i.given_at <= now), None),
+        "latest_infusion": given[0] if given else None,
         "infusions": infusions,
         "baseline": context_values(patient.baseline, BASELINE),
         "labs": context_values(patient.labs, LABS),

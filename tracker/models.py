@@ -213,18 +213,16 @@ class Patient(models.Model):
         level = getattr(self, "flag_level", None)
         return Level(level) if level else None
 
-    def day_now(self) -> tuple[Infusion, int] | None:
-        """The latest infusion already given and today's day since it (from prefetched rows)."""
-        now = timezone.now()
-        given = [i for i in self.infusions.all() if i.given_at <= now]
-        if not given:
-            return None
-        latest = max(given, key=lambda i: i.given_at)
-        return latest, self.days_since(latest, now)
+    def infusions_given(self, at: datetime) -> list[Infusion]:
+        """The infusions given by ``at``, newest first (from prefetched rows when there are)."""
+        given = [i for i in self.infusions.all() if i.given_at <= at]
+        return sorted(given, key=lambda i: i.given_at, reverse=True)
 
-    def latest_infusion(self, at: datetime | None = None) -> Infusion | None:
-        at = at or timezone.now()
-        return self.infusions.filter(given_at__lte=at).order_by("-given_at").first()
+    def day_now(self) -> tuple[Infusion, int] | None:
+        """The latest infusion already given and today's day since it."""
+        now = timezone.now()
+        given = self.infusions_given(now)
+        return (given[0], self.days_since(given[0], now)) if given else None
 
     def days_since(self, infusion: Infusion, at: datetime) -> int:
         """Day 0 is the infusion's calendar day in the care team's time zone."""
@@ -234,8 +232,7 @@ class Patient(models.Model):
     def therapy_context(self, at: datetime | None = None) -> dict[str, Any]:
         """The engine's context (assess-contract.md) as it stood at ``at``."""
         at = at or timezone.now()
-        infusions = [i for i in self.infusions.all() if i.given_at <= at]
-        infusions.sort(key=lambda i: i.given_at, reverse=True)
+        infusions = self.infusions_given(at)
         latest = infusions[0] if infusions else None
         hours = (at - latest.given_at).total_seconds() / 3600 if latest else None
         return {
