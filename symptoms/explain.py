@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils import formats
@@ -165,6 +166,11 @@ class Explanation:
     answers: tuple[Answer, ...]  # the answers the findings were about, in catalogue order
 
 
+def number_text(value: float) -> str:
+    """A reading as people write it in the active language: 35, 38.5, or 38,5 in Spanish."""
+    return formats.localize(Decimal(f"{value:g}"))
+
+
 def advice_for(level: int) -> Advice:
     return ADVICE[Triage(level)]
 
@@ -175,8 +181,7 @@ def _answer(code: str, value: Any) -> Answer:
         return Answer(code, item.question, item.label_for(value))
     if item.kind == "bool":
         return Answer(code, item.question, _("Yes") if value else _("No"))
-    shown = f"{value:g}" if isinstance(value, float) else str(value)
-    shown = shown.replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))  # 38,5 in Spanish
+    shown = number_text(value)
     unit = str(item.unit)
     text = f"{shown}%" if unit == "%" else f"{shown} {unit}".strip()
     return Answer(code, READING_NAMES.get(code, item.question), text)

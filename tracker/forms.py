@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from symptoms import catalogue
 from symptoms.catalogue import GROUPS, INPUTS, inputs_in_group
+from symptoms.explain import number_text
 from symptoms.rules import THRESHOLDS
 from symptoms.validation import validate_report
 from tracker.models import CareTeam, Patient
@@ -114,11 +115,6 @@ def fahrenheit_to_celsius(value: Decimal) -> Decimal:
 
 def celsius_to_fahrenheit(value: float) -> Decimal:
     return (Decimal(str(value)) * 9 / 5 + 32).quantize(Decimal("0.1"))
-
-
-def _number_text(value: float | None) -> str:
-    """A range end as people write it in the active language: 35, 42 or 34,5."""
-    return formats.localize(Decimal(f"{value:g}")) if value is not None else ""
 
 
 class ReadingField(forms.DecimalField):
@@ -335,7 +331,7 @@ class CheckInForm(forms.Form):
         item = INPUTS[code]
         if item.minimum <= value <= item.maximum:
             return False
-        low, high = _number_text(item.minimum), _number_text(item.maximum)
+        low, high = number_text(item.minimum), number_text(item.maximum)
         if unit == "F":
             low, high = celsius_to_fahrenheit(item.minimum), celsius_to_fahrenheit(item.maximum)
         shown_unit = "°F" if unit == "F" else str(item.unit)
