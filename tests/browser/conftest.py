@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make to set
 # up data are still plain synchronous calls, so Django may allow them here (tests only).
@@ -12,6 +13,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +54,54 @@ def screenshot():
         page.set_viewport_size(size)
 
     return take
+
+
+@pytest.fixture
+def new_context(browser):
+    """Opens browser contexts that are closed after the test, even when it fails.
+
+    A page left open keeps running: a dashboard polls the live server every 30 s for the rest of
+    the run, and its session writes then meet other tests in the shared test database.
+    """
+    contexts = []
+
+    def open_context(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def new_page(new_context):
+    """A page in a context of its own, closed after the test (see ``new_context``)."""
+    return lambda **options: new_context(**options).new_page()
+
+
+@pytest.fixture
+def axe():
+    """Runs axe-core in the page and returns its WCAG 2.1 A/AA violations.
+
+    The script is evaluated through Playwright rather than added as a <script>: the page's
+    Content-Security-Policy would block an inline script, and the policy stays on while we test.
+    """
+    assert AXE.exists(), "axe-core is missing: run `npm ci` (bash .ci/setup does)"
+    source = AXE.read_text()
+
+    def run(page: Page) -> list[str]:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(source)
+        result = page.evaluate(
+            """async () => (await axe.run(document, {runOnly: {type: "tag",
+                values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})).violations"""
+        )
+        return [
+            f"{page.url}: {v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(str(node["target"]) for node in v["nodes"][:3])
+            for v in result
+        ]
+
+    return run

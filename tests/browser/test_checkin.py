@@ -1,8 +1,6 @@
 """The patient's check-in on a phone: with a mouse, without JavaScript, with the keyboard only,
 and checked with axe-core for WCAG 2.1 A/AA problems on every patient page."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -14,7 +12,6 @@ from tracker.models import Level, Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 
 # One report per triage level for an own-cell CD19 CAR-T patient on day 3.
@@ -28,37 +25,10 @@ ANSWERS_FOR_LEVEL = {
 
 
 @pytest.fixture
-def page(browser):
+def page(new_context):
     """A phone-sized page of its own context (pytest-playwright's ``page`` warns on this pytest)."""
-    context = browser.new_context(viewport=PHONE)
+    context = new_context(viewport=PHONE)
     yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def axe():
-    """Runs axe-core in the page and returns its WCAG 2.1 A/AA violations.
-
-    The script is evaluated through Playwright rather than added as a <script>: the page's
-    Content-Security-Policy would block an inline script, and the policy stays on while we test.
-    """
-    assert AXE.exists(), "axe-core is missing: run `npm ci` (bash .ci/setup does)"
-    source = AXE.read_text()
-
-    def run(page: Page) -> list[str]:
-        if not page.evaluate("typeof window.axe !== 'undefined'"):
-            page.evaluate(source)
-        result = page.evaluate(
-            """async () => (await axe.run(document, {runOnly: {type: "tag",
-                values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})).violations"""
-        )
-        return [
-            f"{page.url}: {v['id']} ({v['impact']}): {v['help']} at "
-            + ", ".join(str(node["target"]) for node in v["nodes"][:3])
-            for v in result
-        ]
-
-    return run
 
 
 def question(page: Page, code: str):
@@ -108,9 +78,9 @@ def test_a_check_in_with_fever_and_rash_ends_on_phoning_the_care_team(
     assert report.level == Level.URGENT_NOW
 
 
-def test_a_check_in_works_without_javascript(live_server, browser, screenshot):
+def test_a_check_in_works_without_javascript(live_server, screenshot, new_context):
     patient = car_t_patient(day=3)
-    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    context = new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
     log_in(page, live_server.url, patient.user.username)
     # Every follow-up question is on the page, ticked or not.
@@ -137,7 +107,6 @@ def test_a_check_in_works_without_javascript(live_server, browser, screenshot):
     assert report.answers["spo2"] == 89
     assert report.answers["temperature_c"] == 37.0
     assert "systolic_bp" not in report.answers
-    context.close()
 
 
 def _tab_to(page: Page, element_id: str, limit: int = 200) -> None:
@@ -202,12 +171,12 @@ def test_an_emergency_fills_the_first_screen(live_server, page: Page):
     assert colour == "rgb(176, 0, 32)"  # the emergency red, with white text
 
 
-def test_every_patient_page_passes_axe(live_server, browser, axe, screenshot):
+def test_every_patient_page_passes_axe(live_server, axe, screenshot, new_context):
     patient = car_t_patient(day=3, user__first_name="Alex", user__last_name="Rivera")
     other = car_t_patient(day=10, user__first_name="Robin", user__last_name="Shaw")
     carer = carer_of(patient, other, first_name="Sam", last_name="Rivera")
     violations: list[str] = []
-    context = browser.new_context(viewport=PHONE)
+    context = new_context(viewport=PHONE)
     page = context.new_page()
 
     page.goto(f"{live_server.url}/login/")
@@ -247,14 +216,13 @@ def test_every_patient_page_passes_axe(live_server, browser, axe, screenshot):
     page.get_by_role("link", name="Check in for Robin Shaw").click()
     expect(page.get_by_text("You are answering for Robin Shaw.")).to_be_visible()
     violations += axe(page)
-    context.close()
     assert violations == []
 
 
 @pytest.mark.parametrize("javascript", [True, False])
-def test_back_and_send_again_saves_one_report(live_server, browser, javascript):
+def test_back_and_send_again_saves_one_report(live_server, javascript, new_context):
     patient = car_t_patient(day=3)
-    context = browser.new_context(java_script_enabled=javascript, viewport=PHONE)
+    context = new_context(java_script_enabled=javascript, viewport=PHONE)
     page = context.new_page()
     log_in(page, live_server.url, patient.user.username)
     fill_vital_signs(page, "38.6")
@@ -269,4 +237,3 @@ def test_back_and_send_again_saves_one_report(live_server, browser, javascript):
     page.get_by_role("button", name="Send my check-in").click()
     expect(page.get_by_role("heading", name="Phone your care team now")).to_be_visible()
     assert Report.objects.count() == 1
-    context.close()

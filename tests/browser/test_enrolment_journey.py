@@ -27,16 +27,14 @@ def csp_violations(page: Page) -> list[str]:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
 def test_a_nurse_enrols_a_patient_who_then_sets_a_password(
-    live_server, browser, screenshot, settings, javascript
+    live_server, screenshot, settings, javascript, new_context
 ):
     settings.SITE_URL = live_server.url
     team = CareTeamFactory(time_zone="Europe/Paris")
     nurse = nurse_of(team)
     yesterday = (timezone.now().astimezone(team.zone) - timedelta(days=1)).date()
 
-    context = browser.new_context(
-        java_script_enabled=javascript, viewport={"width": 1000, "height": 900}
-    )
+    context = new_context(java_script_enabled=javascript, viewport={"width": 1000, "height": 900})
     page = context.new_page()
     violations = csp_violations(page)
     log_in(page, live_server.url, nurse.username)
@@ -71,7 +69,7 @@ def test_a_nurse_enrols_a_patient_who_then_sets_a_password(
 
     [invitation] = mail.outbox
     [link] = re.findall(r"https?://\S+", invitation.body)
-    patient_page = browser.new_context(
+    patient_page = new_context(
         java_script_enabled=javascript, viewport={"width": 390, "height": 844}
     ).new_page()
     patient_page.goto(link)
@@ -89,7 +87,7 @@ def test_a_nurse_enrols_a_patient_who_then_sets_a_password(
     ).to_be_visible()
 
 
-def test_an_admin_reads_the_audit_trail_without_csp_errors(live_server, browser, screenshot):
+def test_an_admin_reads_the_audit_trail_without_csp_errors(live_server, screenshot, new_page):
     from django.contrib.auth import get_user_model
 
     from tests.factories import car_t_patient
@@ -100,7 +98,7 @@ def test_an_admin_reads_the_audit_trail_without_csp_errors(live_server, browser,
     nurse = nurse_of(patient.care_team, username="nurse.kit")
     record_timeline_opened(nurse=nurse, patient=patient)
 
-    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    page = new_page(viewport={"width": 1100, "height": 800})
     violations = csp_violations(page)
     page.goto(f"{live_server.url}/admin/login/")
     page.get_by_label("Username").fill("auditor")

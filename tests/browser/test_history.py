@@ -80,10 +80,10 @@ def alex_after_car_t():
     return patient, nurse
 
 
-def test_history_on_a_phone_and_timeline_on_a_desktop(live_server, browser, screenshot):
+def test_history_on_a_phone_and_timeline_on_a_desktop(live_server, screenshot, new_page):
     patient, nurse = alex_after_car_t()
 
-    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone = new_page(viewport={"width": 390, "height": 844})
     log_in(phone, live_server.url, patient.user.username)
     phone.get_by_role("link", name="Past check-ins").click()
     expect(phone.get_by_role("heading", name="Your check-ins")).to_be_visible()
@@ -93,7 +93,7 @@ def test_history_on_a_phone_and_timeline_on_a_desktop(live_server, browser, scre
     expect(phone.get_by_text("blood cultures")).to_have_count(0)
     screenshot(phone, "history")
 
-    desktop = browser.new_page(viewport={"width": 1280, "height": 800})
+    desktop = new_page(viewport={"width": 1280, "height": 800})
     log_in(desktop, live_server.url, nurse.username)
     desktop.goto(f"{live_server.url}/patients/{patient.pk}/")
     expect(desktop.get_by_role("heading", name="Alex Rivera", level=1)).to_be_visible()

@@ -23,13 +23,13 @@ def answer_the_rest_as_well(page: Page) -> None:
         group.get_by_label(str(value), exact=True).check()
 
 
-def test_patient_reports_a_fever_and_the_nurse_acknowledges_it(live_server, browser, screenshot):
+def test_patient_reports_a_fever_and_the_nurse_acknowledges_it(live_server, screenshot, new_page):
     patient = car_t_patient(day=3, user__first_name="Alex", user__last_name="Rivera")
     team = patient.care_team
     waiting = FlagFactory(patient__care_team=team, level=Level.URGENT_TODAY)
     nurse = nurse_of(team, first_name="Jordan", last_name="Lee")
 
-    patient_page = browser.new_page(viewport={"width": 390, "height": 844})
+    patient_page = new_page(viewport={"width": 390, "height": 844})
     log_in(patient_page, live_server.url, patient.user.username)
     expect(patient_page.get_by_role("heading", name="How are you today?")).to_be_visible()
     patient_page.get_by_label("What is your temperature?").fill("38.6")
@@ -42,7 +42,7 @@ def test_patient_reports_a_fever_and_the_nurse_acknowledges_it(live_server, brow
     expect(call).to_have_attribute("href", f"tel:{team.phone_24h}")
     screenshot(patient_page, "result-urgent-now")
 
-    nurse_page = browser.new_page(viewport={"width": 1280, "height": 800})
+    nurse_page = new_page(viewport={"width": 1280, "height": 800})
     log_in(nurse_page, live_server.url, nurse.username)
     expect(nurse_page.get_by_role("heading", name="Flagged check-ins")).to_be_visible()
     rows = nurse_page.locator("tbody tr")
@@ -61,10 +61,10 @@ def test_patient_reports_a_fever_and_the_nurse_acknowledges_it(live_server, brow
     assert flag.acknowledged_by == nurse
 
 
-def test_check_in_and_acknowledge_work_without_javascript(live_server, browser):
+def test_check_in_and_acknowledge_work_without_javascript(live_server, new_context):
     patient = car_t_patient(day=3)
     nurse = nurse_of(patient.care_team)
-    context = browser.new_context(java_script_enabled=False)
+    context = new_context(java_script_enabled=False)
     page = context.new_page()
     log_in(page, live_server.url, patient.user.username)
     page.get_by_label("What is your temperature?").fill("101.5")
@@ -78,4 +78,3 @@ def test_check_in_and_acknowledge_work_without_javascript(live_server, browser):
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.locator("tbody tr").first).to_contain_text("Acknowledged by")
     assert Flag.objects.get(patient=patient).acknowledged_by == nurse
-    context.close()

@@ -12,9 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_refresh_says_it_is_a_refresh_and_an_ended_session_goes_to_the_login(
-    live_server, browser
+    live_server, new_page
 ):
-    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    page = new_page(viewport={"width": 1100, "height": 800})
     team = CareTeamFactory()
     FlagFactory(patient__care_team=team)
     nurse = nurse_of(team)
@@ -36,9 +36,9 @@ def test_the_refresh_says_it_is_a_refresh_and_an_ended_session_goes_to_the_login
     expect(page.get_by_role("heading", name="Log in")).to_have_count(1)
 
 
-def test_five_wrong_passwords_show_the_kind_lockout_page(live_server, browser, screenshot):
+def test_five_wrong_passwords_show_the_kind_lockout_page(live_server, screenshot, new_page):
     nurse = nurse_of(CareTeamFactory())
-    page = browser.new_page()
+    page = new_page()
     for _ in range(5):
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("User name").fill(nurse.username)

@@ -55,10 +55,10 @@ def shift():
 
 
 def test_a_shift_from_three_check_ins_to_a_resolved_emergency(
-    live_server, browser, screenshot, shift
+    live_server, screenshot, shift, new_page
 ):
     patients = shift["patients"]
-    page = browser.new_page(viewport=DESKTOP)
+    page = new_page(viewport=DESKTOP)
     log_in(page, live_server.url, shift["nurse"].username)
 
     expect(page.get_by_role("heading", name="Flagged check-ins")).to_be_visible()
@@ -97,7 +97,7 @@ def test_a_shift_from_three_check_ins_to_a_resolved_emergency(
         FlagEvent.Action.RESOLVED,
     ]
 
-    patient_page = browser.new_page(viewport={"width": 390, "height": 844})
+    patient_page = new_page(viewport={"width": 390, "height": 844})
     log_in(patient_page, live_server.url, patients["seizure"].user.username)
     response = patient_page.goto(f"{live_server.url}/reports/{shift['reports']['seizure'].pk}/")
     assert response.status == 200
@@ -111,9 +111,9 @@ def test_a_shift_from_three_check_ins_to_a_resolved_emergency(
 
 
 def test_the_list_refreshes_itself_without_closing_an_open_resolve_form(
-    live_server, browser, shift
+    live_server, shift, new_context
 ):
-    context = browser.new_context(viewport=TABLET)
+    context = new_context(viewport=TABLET)
     context.clock.install()
     page = context.new_page()
     log_in(page, live_server.url, shift["nurse"].username)
@@ -136,11 +136,10 @@ def test_the_list_refreshes_itself_without_closing_an_open_resolve_form(
     expect(note).to_have_value("Calling back in 5 minutes")
     expect(note).to_be_focused()
     expect(fever.locator("details")).to_have_attribute("open", "")
-    context.close()
 
 
-def test_resolving_works_without_javascript(live_server, browser, shift):
-    context = browser.new_context(java_script_enabled=False, viewport=TABLET)
+def test_resolving_works_without_javascript(live_server, shift, new_context):
+    context = new_context(java_script_enabled=False, viewport=TABLET)
     page = context.new_page()
     log_in(page, live_server.url, shift["nurse"].username)
     page.get_by_label("Status").select_option(label="Open only")
@@ -160,4 +159,3 @@ def test_resolving_works_without_javascript(live_server, browser, shift):
     flag = Flag.objects.get(patient=shift["patients"]["fever"])
     assert flag.status == Flag.Status.OPEN
     assert list(flag.events.values_list("action", flat=True))[-2:] == ["resolved", "reopened"]
-    context.close()

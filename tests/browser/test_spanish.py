@@ -7,7 +7,6 @@ from playwright.sync_api import Page, expect
 
 from symptoms.catalogue import INPUTS
 from tests.browser.pages import log_in
-from tests.browser.test_checkin import axe  # noqa: F401 (a fixture)
 from tests.factories import PASSWORD, CareTeamFactory, PreferencesFactory, car_t_patient
 from tracker.models import Level, Preferences, Report
 
@@ -17,11 +16,10 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def page(browser):
+def page(new_context):
     """A phone-sized page whose browser asks for English: the user's own choice must win."""
-    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    context = new_context(viewport=PHONE, locale="en-GB")
     yield context.new_page()
-    context.close()
 
 
 def es(text) -> str:
@@ -37,7 +35,7 @@ def test_a_spanish_patient_checks_in_with_a_fever_and_reads_what_to_do_in_spanis
     live_server,
     page: Page,
     screenshot,
-    axe,  # noqa: F811
+    axe,
 ):
     team = CareTeamFactory(phone_24h="+34 600 123 456", emergency_number="112")
     patient = car_t_patient(day=3, team=team, user__first_name="Lucía", user__last_name="Gómez")

@@ -19,9 +19,9 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 
 
 @pytest.mark.parametrize("who", ["patient", "carer", "nurse"])
-def test_no_script_from_a_name_or_a_note_runs_on_any_page(live_server, browser, screenshot, who):
+def test_no_script_from_a_name_or_a_note_runs_on_any_page(live_server, screenshot, who, new_page):
     world = marked_up_world()
-    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    page = new_page(viewport={"width": 1100, "height": 800})
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     violations: list[str] = []
