@@ -2238,9 +2238,11 @@ def _symptom_fired(case: Case, about: Iterable[str] | None = None) -> list[Fired
     Category.GENERAL,
     Triage.URGENT_NOW,
     grade="two or more amber symptoms (UKONS: face-to-face assessment)",
-    when="≥ 2 URGENT_TODAY findings about different symptoms (D1, D14; worried counts) in this "
-    "report and the reports earlier the same day (earlier findings at URGENT_TODAY or above count)",
+    when="this report has an URGENT_TODAY finding of its own, and ≥ 2 URGENT_TODAY findings about "
+    "different symptoms (D1, D14; worried counts) in this report and the reports earlier the same "
+    "day (earlier findings at URGENT_TODAY or above count; D16)",
     sources=("S16",),
+    tags=("D",),
     stage=AGGREGATE,
 )
 def agg_01(case: Case, fired: Sequence[Fired]) -> Iterator[Hit]:
@@ -2251,6 +2253,10 @@ def agg_01(case: Case, fired: Sequence[Fired]) -> Iterator[Hit]:
             category = category or f.finding.category
             for code in f.inputs or (f.finding.rule,):
                 ambers.setdefault(code, f.finding.rule)
+    if not ambers:
+        # D16: earlier reports add a second amber to one this report has; they never make a quiet
+        # report urgent (after a resolved flag that would be a false alarm on every check-in).
+        return
     for index, entry in enumerate(case.history):
         if (entry.get("days_ago") or 0) != 0:
             continue

@@ -3,8 +3,9 @@
 (a) making one input clinically worse never lowers the triage; (b) adding a symptom never lowers it;
 (c) no GVHD finding without allogeneic exposure; (d) every finding names a rule of the table, a
 contract category and a source; (e) findings are empty exactly when the triage is NONE; (f) the
-triage is the highest finding's. Plus: assessing does not change its input, is deterministic, and
-the free-text note never changes the triage.
+triage is the highest finding's; (g) history alone never makes a report urgent (D16). Plus:
+assessing does not change its input, is deterministic, and the free-text note never changes the
+triage.
 
 A failure here is a rule gap to fix in ``symptoms/rules.py``, not a property to weaken.
 """
@@ -15,13 +16,14 @@ import copy
 import os
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from symptoms.case import Case
 from symptoms.catalogue import BASELINE, CONTEXT, INPUTS, LABS, SITE, Input, is_worse
 from symptoms.engine import assess
 from symptoms.levels import Category, Triage
-from symptoms.rules import RULES
+from symptoms.rules import AGGREGATE, QUIET, QUIET_BANDS, RULES, trace
 from symptoms.validation import validate_case
 
 # PROPERTY_EXAMPLES=5000 for a longer hunt (for example nightly); 300 keeps the suite quick.
@@ -356,3 +358,64 @@ def test_assessment_is_pure_and_the_note_never_changes_the_triage(case, note):
     assert assess(context, report, history) == first
     with_note = assess(context, {**report, "note": note}, history)
     assert with_note.triage == first.triage
+
+
+# -- (g) D16: look-back never alarms a quiet report ------------------------------------------------
+
+STAGE = {row.id: row.stage for row in RULES}
+
+
+@st.composite
+def alarming_histories(draw) -> list[dict[str, Any]]:
+    """Earlier reports, many of them today, full of fevers and ambers: the look-back's worst."""
+    steps = draw(st.lists(st.integers(0, 1), min_size=1, max_size=4))
+    history, days_ago = [], 0
+    for step in steps:
+        days_ago += step
+        history.append({"days_ago": days_ago, "report": draw(non_empty_reports)})
+    return history
+
+
+def own_triage(context, report, history) -> Triage:
+    """The highest level of the report's own findings: the rules about its own answers (stages 1
+    and 2, which may read the history for "new" or "worse"), without the aggregate look-back."""
+    fired = trace(Case(context, report, history))
+    own = [f.finding.triage for f in fired if STAGE[f.finding.rule] != AGGREGATE]
+    return max(own, default=Triage.NONE)
+
+
+@SETTINGS
+@given(context=contexts(), report=small_reports, history=alarming_histories())
+def test_g_history_never_raises_a_report_without_an_amber_of_its_own(context, report, history):
+    result = checked(context, report, history)
+    assume(own_triage(context, report, history) < Triage.URGENT_TODAY)
+    assert result.triage <= Triage.ROUTINE, describe(result)
+
+
+def quiet_value(item: Input) -> st.SearchStrategy[Any]:
+    if item.code in QUIET:
+        return st.just(QUIET[item.code])
+    band = QUIET_BANDS[item.code]
+    probe = Case({"product": "CAR-T", "days_since_infusion": 3}, {}, ())
+    return values(item).filter(lambda value: band(value, probe))
+
+
+# A quiet check-in: every answer given says "nothing wrong" (vital signs inside their quiet bands).
+quiet_reports = st.lists(
+    st.sampled_from(sorted(set(QUIET) | set(QUIET_BANDS) - {"note"})),
+    unique=True,
+    max_size=8,
+).flatmap(lambda keys: st.fixed_dictionaries({k: quiet_value(INPUTS[k]) for k in keys}))
+
+
+@SETTINGS
+@given(context=contexts(), report=quiet_reports, history=alarming_histories())
+def test_g_a_quiet_check_in_after_any_history_is_at_most_routine(context, report, history):
+    """The loop's false alarm: a fever flag resolved, then 36.8 °C and nothing new."""
+    case = Case(context, report, ())
+    assume(
+        all(QUIET_BANDS[code](value, case) for code, value in report.items() if code in QUIET_BANDS)
+    )
+    result = checked(context, report, history)
+    assert result.triage <= Triage.ROUTINE, describe(result)
+    assert all(f.rule == "AGG-04" for f in result.findings), describe(result)

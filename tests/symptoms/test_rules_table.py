@@ -664,6 +664,16 @@ ROWS = [
         ["AGG-05b", "GEN-05", "AGG-01"]),
     row("agg01 earlier red today counts as amber", ctx(days=40), {"nausea": "reduced_intake"},
         "URGENT_NOW", ["AGG-01"], history=[ago(0, temperature_c=38.4)]),
+    # D16: look-back never alarms a quiet report, however alarming the earlier reports were.
+    row("agg01 silent on a quiet report after two ambers today (D16)", CD19,
+        {"temperature_c": 36.8, "concern": "none"}, "ROUTINE", ["AGG-04"], ["AGG-01", "AGG-05b"],
+        history=[ago(0, headache="moderate", concern="worried")]),
+    row("agg01 silent on a quiet report after a fever today (D16)", CD19,
+        {"temperature_c": 36.8}, "ROUTINE", ["AGG-04"], ["AGG-01", "AGG-02", "CRS-01"],
+        history=[ago(0, temperature_c=38.6), ago(0, temperature_c=38.9, headache="moderate")]),
+    row("agg01 silent when this report has only a routine finding (D16)", ctx(days=40),
+        {"headache": "mild"}, "ROUTINE", ["GEN-16"], ["AGG-01"],
+        history=[ago(0, nausea="reduced_intake", concern="worried")]),
     # -- AGG-02: multi-system, CAR-T days 0–14 -----------------------------------------------------
     row("agg02 fever and moderate headache", ctx(days=5),
         {"temperature_c": 38.4, "headache": "moderate"}, "URGENT_NOW",
