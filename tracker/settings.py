@@ -104,6 +104,17 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # reuses it: after a database restart a dead connection is replaced instead of failing a request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time, and the task worker writes every second. As Django's SQLite
+    # notes advise: each transaction takes the write lock when it begins ("IMMEDIATE"), so a request
+    # that has read never fails upgrading to a write ("database is locked"); a writer waits up to
+    # "timeout" seconds for its turn; and in WAL mode reads go on while someone writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
