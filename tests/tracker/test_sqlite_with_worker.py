@@ -19,11 +19,13 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -98,9 +100,12 @@ class Visitor:
         self.demo.statuses.append(answer[0])
         return answer
 
-    def log_in(self, username: str, password: str = DEMO_PASSWORD) -> tuple[int, str, str]:
+    def log_in(
+        self, username: str, password: str = DEMO_PASSWORD, *, keep: bool = False
+    ) -> tuple[int, str, str]:
         self.open("/login/")
-        return self.open("/login/", {"username": username, "password": password, "next": ""})
+        form = {"username": username, "password": password, "next": ""}
+        return self.open("/login/", {**form, "keep_signed_in": "on"} if keep else form)
 
 
 @pytest.fixture(scope="module")
@@ -159,9 +164,9 @@ def demo(tmp_path_factory):
             process.wait(timeout=30)
 
 
-def patient_checks_in(demo: Demo, username: str, temperature: str) -> None:
+def patient_checks_in(demo: Demo, username: str, temperature: str, keep: bool = False) -> None:
     visitor = Visitor(demo)
-    status, url, _ = visitor.log_in(username)
+    status, url, _ = visitor.log_in(username, keep=keep)
     assert (status, url) == (200, demo.url + "/check-in/"), f"{username} could not log in"
     status, url, _ = visitor.open("/check-in/", check_in_form(temperature=temperature))
     assert status == 200
@@ -203,6 +208,20 @@ def new_patient_chooses_a_password_and_checks_in(demo: Demo, email: str) -> None
     assert "/reports/" in url
 
 
+@contextmanager
+def write_lock_held(demo: Demo, seconds: float):
+    """Another process holds SQLite's write lock for ``seconds`` (as the worker does, briefly)."""
+    db = sqlite3.connect(demo.database, isolation_level=None, check_same_thread=False)
+    db.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(seconds, db.execute, ["COMMIT"])
+    release.start()
+    try:
+        yield
+    finally:
+        release.join()
+        db.close()
+
+
 def wrong_password(demo: Demo, username: str) -> int:
     status, _, _ = Visitor(demo).log_in(username, "not-the-password")
     return status
@@ -214,7 +233,7 @@ def test_a_burst_of_logins_and_check_ins_beside_the_worker_has_no_server_error(d
     with ThreadPoolExecutor(max_workers=6) as pool:
         journeys = [
             *(pool.submit(nurse_enrols, demo, email) for email in new_patients),
-            *(pool.submit(patient_checks_in, demo, "patient.demo", "36.9") for _ in range(3)),
+            *(pool.submit(patient_checks_in, demo, "patient.demo", "36.9", True) for _ in range(3)),
             *(pool.submit(patient_checks_in, demo, "patient2.demo", "37.1") for _ in range(3)),
             # A fever on day 3 after CAR-T: the worker e-mails the nurse at once.
             *(pool.submit(patient_checks_in, demo, "carer.demo", "38.6") for _ in range(2)),
@@ -243,6 +262,15 @@ def test_a_burst_of_logins_and_check_ins_beside_the_worker_has_no_server_error(d
     status, _, page = Visitor(demo).log_in("admin.demo")
     assert status == 429
     assert "Your account is locked for now" in page
+
+    # A wrong password that meets the database locked by another process waits, and counts.
+    with write_lock_held(demo, seconds=3):
+        status, _, page = Visitor(demo).log_in("patient2.demo", "not-the-password")
+    assert status == 200
+    assert "do not match" in page
+    assert demo.query(
+        "SELECT failures_since_start FROM axes_accessattempt WHERE username = 'patient2.demo'"
+    ) == [(1,)]
 
     # The worker kept up beside it: every e-mail it was given (invitations, the nurse's alert) sent.
     deadline = time.monotonic() + 60
