@@ -1,4 +1,5 @@
-"""Sessions end after a time without activity: 15 minutes for nurses and staff, 12 hours at home.
+"""Sessions end after a time without activity: 15 minutes for nurses and staff, 12 hours at home,
+30 days on a patient's or carer's own phone when they tick "Keep me signed in on this phone".
 
 The dashboard refreshes itself every 30 seconds; that refresh is not activity, so a nurse who walks
 away from a ward computer with the dashboard open is still logged out.
