@@ -11,6 +11,7 @@ the worker sent, and get a password wrong five times.
 
 from __future__ import annotations
 
+import email
 import http.cookiejar
 import os
 import re
@@ -66,15 +67,19 @@ class Demo:
         waiting = "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'READY'"
         return self.query(waiting)[0][0]
 
-    def invitation_link(self, email: str, *, wait: float = 60) -> str:
-        """The link in the invitation the worker printed for ``email`` (the console e-mail)."""
+    def invitation_link(self, address: str, *, wait: float = 60) -> str:
+        """The link in the invitation the worker printed for ``address`` (the console e-mail)."""
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            for message in self.worker_output.read_text().split("-" * 79):
-                if f"To: {email}" in message:
-                    return re.search(rf"{re.escape(self.url)}/welcome/\S+", message).group()
+            for printed in self.worker_output.read_text().split("-" * 79):
+                if f"To: {address}" not in printed:
+                    continue
+                # The worker's own log lines come first; the message from its first header on.
+                message = email.message_from_string(printed[printed.index("Content-Type:") :])
+                body = message.get_payload(decode=True).decode()
+                return re.search(rf"{re.escape(self.url)}/welcome/\S+", body).group()
             time.sleep(0.5)
-        raise AssertionError(f"the worker sent no invitation to {email}")
+        raise AssertionError(f"the worker sent no invitation to {address}")
 
 
 class Visitor:
