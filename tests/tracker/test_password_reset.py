@@ -174,3 +174,16 @@ def test_the_e_mail_is_sent_by_the_task_worker(
     assert queued.task_path == "tracker.tasks.send_password_reset"
     # The queue holds the user's id only, never a token that would open the account.
     assert queued.args_kwargs == {"args": [patient.user.pk], "kwargs": {}}
+
+
+def test_a_new_password_signs_out_a_phone_that_was_kept_signed_in(client, patient, ask):
+    """A lost phone, kept signed in for 30 days, is signed out by choosing a new password."""
+    lost_phone = client.__class__()
+    lost_phone.post(
+        reverse("login"),
+        {"username": "alex@example.org", "password": PASSWORD, "keep_signed_in": "on"},
+    )
+    assert lost_phone.get(reverse("history")).status_code == 200
+    _, [message] = ask("alex@example.org")
+    choose(client, link_in(message))
+    assert lost_phone.get(reverse("history")).status_code == 302
