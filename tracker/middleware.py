@@ -14,6 +14,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from tracker.access import is_nurse
 from tracker.models import CareTeam, Preferences
 
+# The session key set at login when a patient or carer ticked "Keep me signed in on this phone".
+KEEP_SIGNED_IN = "keep_signed_in"
+
 
 class CareTeamTimeZoneMiddleware:
     """Shows times in the care team's time zone: the patient's team, or the nurse's first team."""
@@ -39,6 +42,10 @@ class CareTeamTimeZoneMiddleware:
 class SessionExpiryMiddleware:
     """Ends a session after a time without activity: shorter for staff and nurses than for patients.
 
+    A patient or carer who ticked "Keep me signed in on this phone" at login stays signed in on it
+    for ``REMEMBER_DEVICE_DAYS`` since they last used it; for staff and nurses the box changes
+    nothing. Logging out ends the session whatever was ticked.
+
     Each request renews the session, except the dashboard's 30-second refresh: htmx sends it with
     ``HX-Trigger: worklist`` (the id of the element that polls), and a nurse who has left the
     screen is not active. When the session has ended, an htmx request gets ``HX-Redirect`` to the
@@ -55,7 +62,7 @@ class SessionExpiryMiddleware:
         response = self.get_response(request)
         user = request.user  # the view may have logged someone in or out
         if user.is_authenticated and not self.is_background_poll(request):
-            request.session.set_expiry(self.idle_seconds(user))
+            request.session.set_expiry(self.idle_seconds(user, request.session))
         if request.headers.get("HX-Request") and self.is_login_redirect(request, response):
             redirect = HttpResponseClientRedirect(self.login_url(request))
             redirect.cookies = response.cookies  # a language or logout cookie still applies
@@ -70,9 +77,11 @@ class SessionExpiryMiddleware:
         )
 
     @staticmethod
-    def idle_seconds(user) -> int:
+    def idle_seconds(user, session) -> int:
         if user.is_staff or is_nurse(user):
             return 60 * settings.STAFF_SESSION_MINUTES
+        if session.get(KEEP_SIGNED_IN):
+            return 60 * 60 * 24 * settings.REMEMBER_DEVICE_DAYS
         return 60 * 60 * settings.PATIENT_SESSION_HOURS
 
     @staticmethod

@@ -11,6 +11,7 @@ DJANGO_SITE_URL       the address people open the app at, for links in e-mails
                       (default http://127.0.0.1:8000).
 DJANGO_STAFF_SESSION_MINUTES  idle minutes before a nurse's or staff member's session ends (15).
 DJANGO_PATIENT_SESSION_HOURS  idle hours before a patient's or carer's session ends (12).
+DJANGO_REMEMBER_DEVICE_DAYS   the same, on a phone where they ticked "Keep me signed in" (30).
 """
 
 from datetime import timedelta
@@ -104,6 +105,17 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # reuses it: after a database restart a dead connection is replaced instead of failing a request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time, and the task worker writes every second. As Django's SQLite
+    # notes advise: each transaction takes the write lock when it begins ("IMMEDIATE"), so a request
+    # that has read never fails upgrading to a write ("database is locked"); a writer waits up to
+    # "timeout" seconds for its turn; and in WAL mode reads go on while someone writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -136,6 +148,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # the dashboard's own 30-second refresh, which is not activity.
 STAFF_SESSION_MINUTES = env.int("DJANGO_STAFF_SESSION_MINUTES", default=15)
 PATIENT_SESSION_HOURS = env.int("DJANGO_PATIENT_SESSION_HOURS", default=12)
+# "Keep me signed in on this phone", ticked at login by a patient or carer (staff: no effect).
+REMEMBER_DEVICE_DAYS = env.int("DJANGO_REMEMBER_DEVICE_DAYS", default=30)
 SESSION_COOKIE_AGE = 60 * 60 * PATIENT_SESSION_HOURS
 
 LOGIN_URL = "login"
@@ -213,8 +227,8 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="no-reply@loca
 # Links in e-mails are absolute: a worker or cron job has no request to build them from.
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# An invitation link sets a patient's first password: it works once, and only for this long. The
-# app has no other password-reset link, so Django's own setting is the invitation's expiry.
+# An invitation link sets a patient's first password, and a "forgot your password" link a new one:
+# each works once, and only for this long (Django's own setting, for both).
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * env.int("DJANGO_INVITATION_DAYS", default=3)
 
 # Background work (e-mails) runs through django.tasks; `manage.py worker` runs the queue that

@@ -18,10 +18,12 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tracker.models import CheckInReminder, Notification, Patient, Preferences
-from tracker.tokens import invitation_url
+from tracker.tokens import invitation_url, password_reset_url
 
 logger = logging.getLogger(__name__)
 
@@ -44,22 +46,40 @@ def _language(language: str | None) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def _send_password_link(user, *, url: str, subject: Promise, template: str) -> None:
+    """An e-mail with a link to choose a password, in the person's language."""
+    days = settings.PASSWORD_RESET_TIMEOUT // (60 * 60 * 24)
+    context = {"url": url, "username": user.get_username(), "days": days}
+    with translation.override(_language(Preferences.language_of(user))):
+        message = _email(str(subject), template, context, [user.email])
+    mailers.default.send_messages(message)
+
+
 @task
 def send_invitation(user_id: int) -> None:
     user = get_user_model().objects.get(pk=user_id)
     if not user.email:
         logger.warning("Invitation for user %s not sent: no e-mail address.", user_id)
         return
-    days = settings.PASSWORD_RESET_TIMEOUT // (60 * 60 * 24)
-    context = {"url": invitation_url(user), "username": user.get_username(), "days": days}
-    with translation.override(_language(Preferences.language_of(user))):
-        message = _email(
-            _("Your daily check-in: choose a password"),
-            "email/invitation.txt",
-            context,
-            [user.email],
+    _send_password_link(
+        user,
+        url=invitation_url(user),
+        subject=gettext_lazy("Your daily check-in: choose a password"),
+        template="email/invitation.txt",
+    )
+
+
+@task
+def send_password_reset(user_id: int) -> None:
+    """The "forgot your password" e-mail: its link is made here, so no token waits in the queue."""
+    user = get_user_model().objects.get(pk=user_id)
+    if user.is_active and user.has_usable_password() and user.email:
+        _send_password_link(
+            user,
+            url=password_reset_url(user),
+            subject=gettext_lazy("Your daily check-in: choose a new password"),
+            template="email/password_reset.txt",
         )
-    mailers.default.send_messages(message)
 
 
 @task

@@ -1,4 +1,7 @@
-"""The invitation link's token: Django's password-reset token under its own salt.
+"""The links that set a password: the invitation's, and the "forgot your password" e-mail's.
+
+The invitation's token is Django's password-reset token under its own salt, so neither link opens
+the other's page.
 
 It hashes the user's password, so it stops working once the patient has set one (single use), and
 it expires after ``PASSWORD_RESET_TIMEOUT`` (three days unless DJANGO_INVITATION_DAYS says).
@@ -7,7 +10,7 @@ it expires after ``PASSWORD_RESET_TIMEOUT`` (three days unless DJANGO_INVITATION
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -20,8 +23,16 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
 invitation_token_generator = InvitationTokenGenerator()
 
 
-def invitation_url(user) -> str:
-    """The absolute link, for an e-mail, where ``user`` sets their password."""
+def _link(name: str, generator: PasswordResetTokenGenerator, user) -> str:
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    token = invitation_token_generator.make_token(user)
-    return settings.SITE_URL + reverse("set_password", args=[uidb64, token])
+    return settings.SITE_URL + reverse(name, args=[uidb64, generator.make_token(user)])
+
+
+def invitation_url(user) -> str:
+    """The absolute link, for an e-mail, where ``user`` sets their first password."""
+    return _link("set_password", invitation_token_generator, user)
+
+
+def password_reset_url(user) -> str:
+    """The absolute link, for an e-mail, where ``user`` chooses a new password."""
+    return _link("password_reset_confirm", default_token_generator, user)

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
@@ -158,6 +159,24 @@ ROWS: dict[str, Row] = {
         get="              →set_password 404     →set_password →set_password →set_password →set_password →set_password",  # noqa: E501
         post="             →set_password 404     →set_password →set_password →set_password →set_password →set_password",  # noqa: E501
     ),
+    # "Forgot your password?" is for anyone (it says the same whether or not the address is
+    # known). Its link works like the invitation's, with a reset token instead; it logs no one in.
+    "password_reset": Row(
+        get="              200        200        200        200      200      200      200",
+        post="             200        200        200        200      200      200      200",
+    ),
+    "password_reset_done": Row(
+        get="              200        200        200        200      200      200      200",
+        post="             405        405        405        405      405      405      405",
+    ),
+    "password_reset_confirm": Row(
+        get="              →password_reset_confirm 404 →password_reset_confirm →password_reset_confirm →password_reset_confirm →password_reset_confirm →password_reset_confirm",  # noqa: E501
+        post="             →password_reset_confirm 404 →password_reset_confirm →password_reset_confirm →password_reset_confirm →password_reset_confirm →password_reset_confirm",  # noqa: E501
+    ),
+    "password_reset_complete": Row(
+        get="              200        200        200        200      200      200      200",
+        post="             405        405        405        405      405      405      405",
+    ),
 }
 # fmt: on
 
@@ -267,7 +286,14 @@ def world():
         "uidb64": uidb64,
         "token": invitation_token_generator.make_token(patient_a.user),
     }
-    by_name = {"report": {"pk": report.pk}, **{n: {"pk": flag.pk} for n in FLAG_URLS}}
+    by_name = {
+        "report": {"pk": report.pk},
+        **{n: {"pk": flag.pk} for n in FLAG_URLS},
+        "password_reset_confirm": {
+            "uidb64": uidb64,
+            "token": default_token_generator.make_token(patient_a.user),
+        },
+    }
     admin_params = {
         "object_id": str(patient_a.pk),
         "id": str(patient_a.user.pk),

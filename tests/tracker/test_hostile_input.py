@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -304,6 +305,23 @@ CASES: dict[str, Case] = {
         fields=lambda w: {"new_password1": forms.CharField(), "new_password2": forms.CharField()},
         htmx=False,
     ),
+    "ask for a new password": Case(
+        url=lambda w, c: reverse("password_reset"),
+        user=None,
+        base=lambda w: {"email": w["patient"].user.email},
+        fields=lambda w: {"email": forms.EmailField()},
+        htmx=False,
+    ),
+    "choose a new password": Case(
+        url=lambda w, c: c.get(w["reset_link"])["Location"],
+        user=None,
+        base=lambda w: {
+            "new_password1": "a-new-kind-phrase-8",
+            "new_password2": "a-new-kind-phrase-8",
+        },
+        fields=lambda w: {"new_password1": forms.CharField(), "new_password2": forms.CharField()},
+        htmx=False,
+    ),
     "log in": Case(
         url=lambda w, c: reverse("login"),
         user=None,
@@ -331,6 +349,13 @@ def world():
         "nurse": nurse,
         "carer": carer_of(patient),
         "invitation": invitation_link(car_t_patient(team=tokyo).user),
+        "reset_link": reverse(
+            "password_reset_confirm",
+            args=[
+                urlsafe_base64_encode(force_bytes(patient.user.pk)),
+                default_token_generator.make_token(patient.user),
+            ],
+        ),
     }
 
 

@@ -8,13 +8,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import OperationalError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import PASSWORD, CareTeamFactory, UserFactory, car_t_patient
+from tracker.accounts import LoginView
 from tracker.enrolment import enrol_patient
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +178,29 @@ def test_the_invitation_password_is_checked_by_every_validator(
     assert response.status_code == 200
     assert reason in response.content.decode()
     assert not get_user_model().objects.get(username="ada.quinn@example.org").has_usable_password()
+
+
+# -- Every wrong password counts, even when something fails after it was checked -----------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wrong_password_counts_even_when_the_request_then_fails(monkeypatch):
+    """The failure is written down (committed) when the password is checked.
+
+    Here the database "is locked" after the check, so the visitor gets a server error; before, the
+    whole request's transaction was rolled back and the guess was never counted.
+    """
+    car_t_patient(user__username="alex@example.org")
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(LoginView, "form_invalid", locked)
+    client = Client(raise_request_exception=False)
+    for tries in range(1, 5):
+        assert log_in(client, "alex@example.org", WRONG).status_code == 500
+        assert AccessAttempt.objects.get().failures_since_start == tries
+    # The fifth, like any fifth wrong password, locks the account: the right one is refused too.
+    assert log_in(client, "alex@example.org", WRONG).status_code == 429
+    monkeypatch.undo()
+    assert log_in(client, "alex@example.org", PASSWORD).status_code == 429

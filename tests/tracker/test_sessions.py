@@ -1,4 +1,5 @@
-"""Sessions end after a time without activity: 15 minutes for nurses and staff, 12 hours at home.
+"""Sessions end after a time without activity: 15 minutes for nurses and staff, 12 hours at home,
+30 days on a patient's or carer's own phone when they tick "Keep me signed in on this phone".
 
 The dashboard refreshes itself every 30 seconds; that refresh is not activity, so a nurse who walks
 away from a ward computer with the dashboard open is still logged out.
@@ -181,3 +182,80 @@ def test_the_patients_time_comes_from_the_setting(client, settings, clock):
     assert logged_in(client, "history")
     clock(3 * 60)
     assert not logged_in(client, "history")
+
+
+# -- "Keep me signed in on this phone" -----------------------------------------------------------
+
+
+def log_in(client, user, *, keep: bool) -> None:
+    data = {"username": user.username, "password": PASSWORD}
+    if keep:
+        data["keep_signed_in"] = "on"
+    assert client.post(reverse("login"), data).status_code == 302
+
+
+@pytest.mark.parametrize("who", ["patient", "carer"])
+def test_a_patient_or_carer_who_ticks_the_box_stays_signed_in_for_30_days(client, clock, who):
+    patient = car_t_patient()
+    log_in(client, patient.user if who == "patient" else carer_of(patient), keep=True)
+    # The cookie outlives closing the browser, for as long as the session.
+    assert client.cookies["sessionid"]["max-age"] == 30 * 24 * 60 * 60
+    clock(29 * 24 * 60)
+    assert logged_in(client, "history")
+    # Each use starts the 30 days again.
+    clock((29 + 29) * 24 * 60)
+    assert logged_in(client, "history")
+    clock((29 + 29 + 31) * 24 * 60)
+    assert not logged_in(client, "history")
+
+
+def test_without_the_box_a_patient_keeps_the_12_hours(client, clock):
+    log_in(client, car_t_patient().user, keep=False)
+    assert client.session.get_expiry_age() == 12 * 60 * 60
+    clock(13 * 60)
+    assert not logged_in(client, "history")
+
+
+def test_logging_out_ends_a_kept_session(client, clock):
+    log_in(client, car_t_patient().user, keep=True)
+    client.post(reverse("logout"))
+    assert not logged_in(client, "history")
+
+
+def test_the_box_does_not_last_into_the_next_login_on_the_same_browser(client, clock):
+    patient = car_t_patient()
+    log_in(client, patient.user, keep=True)
+    client.post(reverse("logout"))
+    log_in(client, patient.user, keep=False)
+    clock(13 * 60)
+    assert not logged_in(client, "history")
+
+
+def test_the_box_changes_nothing_for_a_nurse(client, team, clock):
+    log_in(client, nurse_of(team), keep=True)
+    assert client.session.get_expiry_age() == 15 * 60
+    clock(16)
+    assert not logged_in(client)
+
+
+def test_the_box_changes_nothing_for_staff(client, clock):
+    log_in(client, UserFactory(is_staff=True, is_superuser=True), keep=True)
+    assert client.session.get_expiry_age() == 15 * 60
+    clock(16)
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_the_days_come_from_the_setting(client, settings, clock):
+    settings.REMEMBER_DEVICE_DAYS = 7
+    log_in(client, car_t_patient().user, keep=True)
+    clock(6 * 24 * 60)
+    assert logged_in(client, "history")
+    clock((6 + 8) * 24 * 60)
+    assert not logged_in(client, "history")
+
+
+def test_the_login_page_offers_the_box_and_says_it_is_for_ones_own_phone(client):
+    page = client.get(reverse("login")).content.decode()
+    assert "Keep me signed in on this phone" in page
+    assert "Only on your own phone, not a shared one" in page
+    assert "30 days" in page
