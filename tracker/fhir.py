@@ -26,7 +26,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import FETCH_RAISE, Prefetch
 from django.utils import timezone, translation
 
 from symptoms.catalogue import GROUPS, INPUTS, NOTE_MAX_LENGTH, Input
@@ -35,7 +34,6 @@ from symptoms.levels import Triage
 from tracker import course
 from tracker.models import (
     Flag,
-    FlagEvent,
     Infusion,
     Level,
     Patient,
@@ -118,18 +116,11 @@ class PatientRecord:
 def read_record(patient: Patient, now: datetime | None = None) -> PatientRecord:
     """The patient's whole course: a fixed number of queries however long it is."""
     patient = course.with_course(Patient.objects.filter(pk=patient.pk)).get()
-    events = FlagEvent.objects.select_related("by").fetch_mode(FETCH_RAISE)
     return PatientRecord(
         patient=patient,
         infusions=sorted(patient.infusions.all(), key=lambda i: i.given_at),
         reports=course.reports_of(patient),
-        flags=list(
-            Flag.objects.filter(patient=patient)
-            .select_related("acknowledged_by", "resolved_by", "report", "level_report")
-            .prefetch_related(Prefetch("events", queryset=events))
-            .order_by("opened_at", "pk")
-            .fetch_mode(FETCH_RAISE)
-        ),
+        flags=sorted(course.flags_of(patient), key=lambda f: (f.opened_at, f.pk)),
         carers=list(patient.carers.order_by("pk")),
         language=Preferences.language_of(patient.user) or settings.LANGUAGE_CODE,
         now=now or timezone.now(),
