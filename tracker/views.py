@@ -514,25 +514,33 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(request, "history.html", course.patient_history(patient, request.user))
 
 
+def _copy_of(request: HttpRequest, make) -> HttpResponse:
+    """The own copy of the patient ``?patient=`` names (as on the history page); a carer of
+    several who names none goes to the history page to choose."""
+    patients = list(course.with_course(Patient.objects.answered_for_by(request.user)))
+    patient = _history_patient(request, patients)
+    return redirect("history") if patient is None else make(patient)
+
+
 @require_GET
 def history_copy(request: HttpRequest) -> HttpResponse:
     """The patient's own copy of every check-in, to print or save as a PDF (no nurses' notes)."""
-    patients = list(course.with_course(Patient.objects.answered_for_by(request.user)))
-    patient = _history_patient(request, patients)
-    if patient is None:
-        return redirect("history")
-    return render(request, "copy.html", summaries.patient_copy(patient, request.user))
+    return _copy_of(
+        request,
+        lambda patient: render(request, "copy.html", summaries.patient_copy(patient, request.user)),
+    )
 
 
 @require_GET
 def history_fhir(request: HttpRequest) -> HttpResponse:
     """The patient's own copy as a FHIR R4 file, in the language of whoever downloads it."""
-    patients = list(course.with_course(Patient.objects.answered_for_by(request.user)))
-    patient = _history_patient(request, patients)
-    if patient is None:
-        return redirect("history")
-    record = fhir.read_record(patient)
-    return _fhir_file(fhir.bundle(record, staff=False, language=translation.get_language()))
+    language = translation.get_language()
+    return _copy_of(
+        request,
+        lambda patient: _fhir_file(
+            fhir.bundle(fhir.read_record(patient), staff=False, language=language)
+        ),
+    )
 
 
 @require_GET

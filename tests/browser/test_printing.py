@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.pages import log_in
 from tests.factories import (
     PASSWORD,
@@ -38,7 +39,9 @@ def thirty_days_after_donor_cells() -> tuple[Patient, object]:
     nurse = nurse_of(patient.care_team, first_name="Jordan", last_name="Lee")
     now = timezone.now()
     start = now - timedelta(days=30, hours=2)
-    InfusionFactory(patient=patient, product="DLI", cell_source="allogeneic", given_at=start)
+    InfusionFactory(
+        patient=patient, product="DLI", car_target="", cell_source="allogeneic", given_at=start
+    )
     for day in range(30):
         answers = {
             **USUAL_ANSWERS,
@@ -105,13 +108,16 @@ def test_the_demo_patients_summaries_print_on_two_pages_at_most(live_server, new
         assert 1 <= pdf_pages(page.pdf(format="A4")) <= 2
 
 
-def test_a_patient_takes_their_own_copy_in_their_language(live_server, new_page, screenshot):
+def test_a_patient_takes_their_own_copy_in_their_language(live_server, new_page):
     patient, _nurse = thirty_days_after_donor_cells()
     PreferencesFactory(user=patient.user, language="es")
-    page = new_page()
+    page = new_page(viewport={"width": 390, "height": 844})
     log_in(page, live_server.url, patient.user.username)
     page.goto(f"{live_server.url}/history/")
     expect(page.get_by_role("heading", name="Guarda una copia")).to_be_visible()
+    # The page is a month long: these screenshots show the parts that matter.
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator(".own-copy").screenshot(path=SCREENSHOTS / "history-keep-a-copy.png")
     with page.expect_download() as download:
         page.get_by_role(
             "link", name="Un archivo para los sistemas informáticos del hospital (FHIR)"
@@ -130,4 +136,5 @@ def test_a_patient_takes_their_own_copy_in_their_language(live_server, new_page,
     expect(entries).to_have_count(30)
     expect(entries.nth(6)).to_contain_text("Una enfermera lo cerró")
     expect(page.get_by_text("cultures taken")).to_have_count(0)
-    screenshot(page, "own-copy")
+    page.screenshot(path=SCREENSHOTS / "own-copy-top.png")
+    entries.nth(6).screenshot(path=SCREENSHOTS / "own-copy-flagged-check-in.png")
