@@ -220,3 +220,35 @@ def test_the_bundle_is_read_in_the_same_number_of_queries_however_long_the_cours
 def test_an_unknown_user_name_is_a_clear_error(db):
     with pytest.raises(CommandError, match="No patient has the user name 'nobody'"):
         call_command("export_fhir", "--patient", "nobody")
+
+
+def test_every_vital_sign_has_its_loinc_code_and_ucum_unit():
+    patient = car_t_patient(day=2)
+    vitals = {
+        "temperature_c": 37.2,
+        "systolic_bp": 112,
+        "diastolic_bp": 70,
+        "heart_rate": 96,
+        "spo2": 95,
+        "respiratory_rate": 22,
+    }
+    record_report(patient=patient, reported_by=patient.user, answers=vitals)
+    bundle = fhir.bundle(fhir.read_record(patient), staff=False)
+    assert_valid_r4b(bundle)
+    found = {}
+    for observation in resources(bundle, "Observation"):
+        assert observation["category"][0]["coding"][0]["code"] == "vital-signs"
+        for part in [observation, *observation.get("component", [])]:
+            if "valueQuantity" in part:
+                quantity = part["valueQuantity"]
+                found[part["code"]["coding"][0]["code"]] = (quantity["value"], quantity["code"])
+    assert found == {
+        "8310-5": (37.2, "Cel"),
+        "8480-6": (112, "mm[Hg]"),
+        "8462-4": (70, "mm[Hg]"),
+        "8867-4": (96, "/min"),
+        "59408-5": (95, "%"),
+        "9279-1": (22, "/min"),
+    }
+    panel = next(o for o in resources(bundle, "Observation") if "component" in o)
+    assert panel["code"]["coding"][0]["code"] == "85354-9"
