@@ -617,11 +617,10 @@ class _Builder:
             {"url": self.ids.system("StructureDefinition/rule-source"), "valueString": source}
             for source in finding.get("sources", [])
         ]
-        prediction: Resource = {
-            "extension": extension,
-            "outcome": _concept(self.ids.system("CodeSystem/risk-category"), category, label),
-            "rationale": finding["why"],
-        }
+        prediction: Resource = {"extension": extension, "rationale": finding["why"]}
+        if category:
+            system = self.ids.system("CodeSystem/risk-category")
+            prediction["outcome"] = _concept(system, category, label)
         if finding.get("triage") in Triage.__members__:
             prediction["qualitativeRisk"] = self.level(Triage[finding["triage"]])
         return prediction

@@ -71,7 +71,7 @@ def thirty_days_after_donor_cells() -> tuple[Patient, object]:
 
 
 def test_the_nurses_summary_of_a_30_day_course_prints_on_two_pages(
-    live_server, new_page, screenshot
+    live_server, new_page, screenshot, axe
 ):
     patient, nurse = thirty_days_after_donor_cells()
     page = new_page(viewport={"width": 1280, "height": 900})
@@ -86,6 +86,7 @@ def test_the_nurses_summary_of_a_30_day_course_prints_on_two_pages(
     expect(flags.nth(2)).to_contain_text("Open: no nurse has acknowledged it yet")
     for name in ["Temperature", "Blood pressure", "Pulse", "Oxygen level"]:
         expect(page.get_by_role("img", name=name)).to_be_visible()
+    assert axe(page) == []
     screenshot(page, "summary")
     page.emulate_media(media="print")
     screenshot(page, "summary-print")
@@ -93,7 +94,9 @@ def test_the_nurses_summary_of_a_30_day_course_prints_on_two_pages(
     assert 1 <= pdf_pages(pdf) <= 2
 
 
-def test_the_demo_patients_summaries_print_on_two_pages_at_most(live_server, new_page, settings):
+def test_the_demo_patients_summaries_print_on_two_pages_at_most(
+    live_server, new_page, settings, screenshot
+):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     nurse = get_user_model().objects.get(username="nurse.demo")
@@ -105,10 +108,13 @@ def test_the_demo_patients_summaries_print_on_two_pages_at_most(live_server, new
         patient = Patient.objects.get(user__username=username)
         page.goto(f"{live_server.url}/patients/{patient.pk}/summary/")
         expect(page.get_by_role("heading", name=patient.name, level=1)).to_be_visible()
+        page.emulate_media(media="print")
+        screenshot(page, f"summary-print-{username}")
         assert 1 <= pdf_pages(page.pdf(format="A4")) <= 2
+        page.emulate_media(media="screen")
 
 
-def test_a_patient_takes_their_own_copy_in_their_language(live_server, new_page):
+def test_a_patient_takes_their_own_copy_in_their_language(live_server, new_page, axe):
     patient, _nurse = thirty_days_after_donor_cells()
     PreferencesFactory(user=patient.user, language="es")
     page = new_page(viewport={"width": 390, "height": 844})
@@ -136,5 +142,6 @@ def test_a_patient_takes_their_own_copy_in_their_language(live_server, new_page)
     expect(entries).to_have_count(30)
     expect(entries.nth(6)).to_contain_text("Una enfermera lo cerró")
     expect(page.get_by_text("cultures taken")).to_have_count(0)
+    assert axe(page) == []
     page.screenshot(path=SCREENSHOTS / "own-copy-top.png")
     entries.nth(6).screenshot(path=SCREENSHOTS / "own-copy-flagged-check-in.png")
