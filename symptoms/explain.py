@@ -175,8 +175,12 @@ def advice_for(level: int) -> Advice:
     return ADVICE[Triage(level)]
 
 
-def _answer(code: str, value: Any) -> Answer:
+def answer(code: str, value: Any) -> Answer:
+    """One answer in the patient's words: the catalogue's question (or a reading's short name)
+    and the answer as they chose or typed it."""
     item = INPUTS[code]
+    if item.kind == "text":
+        return Answer(code, item.question, str(value))
     if item.kind == "choice":
         return Answer(code, item.question, item.label_for(value))
     if item.kind == "bool":
@@ -209,5 +213,5 @@ def explain(
         categories = {}  # the answer's own sentence says it better than "side effects"
     return Explanation(
         reasons=(*own, *(CATEGORY_WHY[c] for c in categories)),
-        answers=tuple(_answer(code, answers[code]) for code in INPUTS if code in about),
+        answers=tuple(answer(code, answers[code]) for code in INPUTS if code in about),
     )

@@ -46,10 +46,10 @@ class InfusionInline(admin.TabularInline):
 
 class TimelineAccessInline(ReadOnlyMixin, admin.TabularInline):
     model = TimelineAccess
-    fields = ["at", "nurse"]
+    fields = ["at", "nurse", "what"]
     readonly_fields = fields
     extra = 0
-    verbose_name_plural = _("timeline opened by")
+    verbose_name_plural = _("record read by")
 
 
 @admin.register(Patient)
@@ -131,7 +131,7 @@ def audit_entries(patient: Patient) -> list[dict]:
         )
     for access in patient.timeline_accesses.select_related("nurse"):
         entries.append(
-            {"at": access.at, "who": access.nurse, "what": _("timeline opened"), "detail": ""}
+            {"at": access.at, "who": access.nurse, "what": access.get_what_display(), "detail": ""}
         )
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries
@@ -168,8 +168,8 @@ class FlagAdmin(SimpleHistoryAdmin):
 
 @admin.register(TimelineAccess)
 class TimelineAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["at", "nurse", "patient"]
-    list_filter = ["patient__care_team"]
+    list_display = ["at", "nurse", "patient", "what"]
+    list_filter = ["what", "patient__care_team"]
     list_select_related = ["nurse", "patient__user"]
     search_fields = ["patient__user__last_name", "nurse__username"]
     date_hierarchy = "at"

@@ -74,7 +74,7 @@ def flags_of(patient: Patient) -> list[Flag]:
     events = FlagEvent.objects.select_related("by").fetch_mode(FETCH_RAISE)
     return list(
         Flag.objects.filter(patient=patient)
-        .select_related("acknowledged_by", "resolved_by")
+        .select_related("acknowledged_by", "resolved_by", "report", "level_report")
         .prefetch_related(Prefetch("events", queryset=events))
         .order_by("-opened_at")
         .fetch_mode(FETCH_RAISE)

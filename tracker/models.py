@@ -707,18 +707,25 @@ class CheckInReminder(models.Model):
 
 
 class TimelineAccess(models.Model):
-    """A nurse opened a patient's timeline: who, whose, and when."""
+    """A nurse read a patient's record: who, whose, when, and what (the timeline, the printable
+    summary or the FHIR export)."""
+
+    class What(models.TextChoices):
+        TIMELINE = "timeline", _("timeline opened")
+        SUMMARY = "summary", _("printable summary opened")
+        FHIR = "fhir", _("FHIR export downloaded")
 
     nurse = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="timeline_accesses")
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    what = models.CharField(max_length=8, choices=What, default=What.TIMELINE)
 
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name_plural = "timeline accesses"
 
     def __str__(self) -> str:
-        return f"{self.nurse} opened {self.patient} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.nurse}: {self.get_what_display()} {self.patient} {self.at:%Y-%m-%d %H:%M}"
 
 
 # -- Languages (h5) --------------------------------------------------------------------------------

@@ -28,7 +28,11 @@ urlpatterns = [
     path("welcome/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
     path("admin/", admin.site.urls),
     path("history/", views.history, name="history"),
+    path("history/copy/", views.history_copy, name="history_copy"),
+    path("history/fhir/", views.history_fhir, name="history_fhir"),
     path("patients/<int:pk>/", views.timeline, name="timeline"),
+    path("patients/<int:pk>/summary/", views.patient_summary, name="patient_summary"),
+    path("patients/<int:pk>/fhir/", views.patient_fhir, name="patient_fhir"),
 ]
 
 urlpatterns += [

@@ -6,6 +6,7 @@ the flags of their own care teams, and anything else is a 404 (we do not confirm
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta
@@ -27,9 +28,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from symptoms.explain import advice_for, explain
-from tracker import course
+from tracker import course, fhir, summaries
 from tracker.access import answers_for_patients, is_nurse
-from tracker.audit import record_timeline_opened
+from tracker.audit import record_read, record_timeline_opened
 from tracker.checkins import record_report
 from tracker.enrolment import (
     MONITORING_STEPS,
@@ -49,7 +50,16 @@ from tracker.forms import (
     MonitoringForm,
     ResolveFlagForm,
 )
-from tracker.models import CareTeam, Flag, FlagEvent, Level, Patient, Preferences, Report
+from tracker.models import (
+    CareTeam,
+    Flag,
+    FlagEvent,
+    Level,
+    Patient,
+    Preferences,
+    Report,
+    TimelineAccess,
+)
 from tracker.tokens import invitation_token_generator
 
 
@@ -502,6 +512,63 @@ def history(request: HttpRequest) -> HttpResponse:
     if patient is None:
         return render(request, "history.html", {"choices": patients})
     return render(request, "history.html", course.patient_history(patient, request.user))
+
+
+def _copy_of(request: HttpRequest, make) -> HttpResponse:
+    """The own copy of the patient ``?patient=`` names (as on the history page); a carer of
+    several who names none goes to the history page to choose."""
+    patients = list(course.with_course(Patient.objects.answered_for_by(request.user)))
+    patient = _history_patient(request, patients)
+    return redirect("history") if patient is None else make(patient)
+
+
+@require_GET
+def history_copy(request: HttpRequest) -> HttpResponse:
+    """The patient's own copy of every check-in, to print or save as a PDF (no nurses' notes)."""
+    return _copy_of(
+        request,
+        lambda patient: render(request, "copy.html", summaries.patient_copy(patient, request.user)),
+    )
+
+
+@require_GET
+def history_fhir(request: HttpRequest) -> HttpResponse:
+    """The patient's own copy as a FHIR R4 file, in the language of whoever downloads it."""
+    language = translation.get_language()
+    return _copy_of(
+        request,
+        lambda patient: _fhir_file(
+            fhir.bundle(fhir.read_record(patient), staff=False, language=language)
+        ),
+    )
+
+
+@require_GET
+def patient_fhir(request: HttpRequest, pk: int) -> HttpResponse:
+    """The staff FHIR R4 export, for the nurses of the patient's care team only; logged.
+
+    Read-only; the questions are in the patient's language, as they were asked."""
+    patient = get_object_or_404(Patient.objects.for_nurse(request.user), pk=pk)
+    record_read(nurse=request.user, patient=patient, what=TimelineAccess.What.FHIR)
+    return _fhir_file(fhir.bundle(fhir.read_record(patient), staff=True))
+
+
+@require_GET
+def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """One or two printed pages of the course for the chart, for the patient's nurses; logged."""
+    patient = get_object_or_404(course.with_course(Patient.objects.for_nurse(request.user)), pk=pk)
+    record_read(nurse=request.user, patient=patient, what=TimelineAccess.What.SUMMARY)
+    return render(request, "summary.html", summaries.chart_summary(patient))
+
+
+def _fhir_file(bundle: dict[str, Any]) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(bundle, ensure_ascii=False, indent=2),
+        content_type="application/fhir+json; charset=utf-8",
+    )
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="check-ins-{day}.fhir.json"'
+    return response
 
 
 @require_GET

@@ -105,6 +105,15 @@ ROWS: dict[str, Row] = {
         get="              login      200        200        200      404      404      404",
         post="             login      405        405        405      405      405      405",
     ),
+    # The patient's own copy, printable and as a FHIR file: like the history page.
+    "history_copy": Row(
+        get="              login      200        200        200      404      404      404",
+        post="             login      405        405        405      405      405      405",
+    ),
+    "history_fhir": Row(
+        get="              login      200        200        200      404      404      404",
+        post="             login      405        405        405      405      405      405",
+    ),
     "dashboard": Row(
         get="              login      404        404        404      200      200      404",
         post="             login      405        405        405      405      405      405",
@@ -126,6 +135,15 @@ ROWS: dict[str, Row] = {
         post="             login      405        405        405      405      405      405",
     ),
     "timeline": Row(
+        get="              login      404        404        404      200      404      404",
+        post="             login      405        405        405      405      405      405",
+    ),
+    # The chart summary and the FHIR export: read-only, A's team only, like the timeline.
+    "patient_summary": Row(
+        get="              login      404        404        404      200      404      404",
+        post="             login      405        405        405      405      405      405",
+    ),
+    "patient_fhir": Row(
         get="              login      404        404        404      200      404      404",
         post="             login      405        405        405      405      405      405",
     ),
