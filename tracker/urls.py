@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tracker import views
+from tracker import second_factor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,4 +38,16 @@ urlpatterns += [
 
 urlpatterns += [
     path("language/", views.language, name="language"),
+]
+
+urlpatterns += [
+    path("account/two-factor/", second_factor_views.two_factor, name="two_factor"),
+    path(
+        "account/two-factor/setup/", second_factor_views.two_factor_setup, name="two_factor_setup"
+    ),
+    path(
+        "account/two-factor/recovery/",
+        second_factor_views.two_factor_recovery,
+        name="two_factor_recovery",
+    ),
 ]
