@@ -185,6 +185,11 @@ def _remember_version(sender, request, user, **kwargs) -> None:
 
 @receiver(user_logged_out)
 def _log_staff_out_everywhere(sender, request, user, **kwargs) -> None:
-    """A nurse or staff member who logs out is logged out on every computer they used."""
-    if user is not None and needs_second_factor(user):
+    """A nurse or staff member who logs out is logged out on every computer they used.
+
+    Only from a session that gave the code: someone who has only the password cannot end the
+    nurse's sessions by logging in and out (or by typing wrong codes until locked out).
+    """
+    verified = getattr(user, "is_verified", lambda: False)()
+    if user is not None and verified and needs_second_factor(user):
         SignInVersion.raise_for(user)

@@ -163,6 +163,16 @@ def test_a_nurse_who_logs_out_is_logged_out_on_every_computer(nurse):
     assert home.get(reverse("dashboard"))["Location"].startswith(reverse("login"))
 
 
+def test_the_password_alone_cannot_end_a_nurses_sessions(nurse):
+    ward, stranger = Client(), Client()
+    ward.force_login(nurse)
+    log_in(stranger, nurse, address="203.0.113.9")
+    for _ in range(5):
+        type_code(stranger, "000000", address="203.0.113.9")
+    stranger.post(reverse("logout"))
+    assert ward.get(reverse("dashboard")).status_code == 200
+
+
 def test_a_patient_who_logs_out_on_one_phone_stays_in_on_another():
     patient = car_t_patient()
     phone, tablet = Client(), Client()
