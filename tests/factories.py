@@ -7,7 +7,11 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import symptoms
 from tracker.models import (
@@ -20,6 +24,7 @@ from tracker.models import (
     Preferences,
     Report,
 )
+from tracker.second_factor import needs_second_factor
 
 PASSWORD = "correct-horse-battery"
 
@@ -63,6 +68,27 @@ def nurse_of(team: CareTeam, **kwargs):
     user = UserFactory(**kwargs)
     team.nurses.add(user)
     return user
+
+
+def authenticator_app(user) -> TOTPDevice:
+    """The user's authenticator app (a confirmed TOTP device), made if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
+
+
+def code_from(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The 6-digit code the app shows now (or ``steps_ahead`` 30-second steps later)."""
+    value = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + steps_ahead)
+    return f"{value:0{device.digits}d}"
+
+
+def log_in_verified(client: Client, user, backend=None, force_login=Client.force_login) -> None:
+    """Logs ``user`` in; staff and nurses as if they had also typed a code from their app."""
+    force_login(client, user, backend)
+    if needs_second_factor(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator_app(user).persistent_id
+        session.save()
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

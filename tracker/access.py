@@ -29,8 +29,13 @@ def answers_for_patients(user) -> bool:
 
 
 def roles(request) -> dict[str, bool]:
-    """Template context processor: what the page header offers."""
+    """Template context processor: what the page header offers.
+
+    A nurse's pages are offered once they have typed the code from their app (django-otp's
+    ``is_verified``): before that, every one of them would lead back to the code page.
+    """
+    verified = getattr(request.user, "is_verified", lambda: True)()
     return {
-        "is_nurse": is_nurse(request.user),
+        "is_nurse": is_nurse(request.user) and verified,
         "answers_for_patients": answers_for_patients(request.user),
     }

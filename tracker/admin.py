@@ -16,6 +16,7 @@ from tracker.models import (
     Notification,
     Patient,
     Report,
+    SecondFactorEvent,
     TimelineAccess,
 )
 
@@ -172,6 +173,17 @@ class TimelineAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["what", "patient__care_team"]
     list_select_related = ["nurse", "patient__user"]
     search_fields = ["patient__user__last_name", "nurse__username"]
+    date_hierarchy = "at"
+
+
+@admin.register(SecondFactorEvent)
+class SecondFactorEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Second-step codes accepted and refused, apps set up and reset (passwords: axes)."""
+
+    list_display = ["at", "user", "kind"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
     date_hierarchy = "at"
 
 

@@ -745,3 +745,15 @@ class DashboardFilterForm(forms.Form):
         field.queryset = CareTeam.objects.filter(pk__in=[t.pk for t in teams])
         # The nurse's teams are already loaded: offer them without another query.
         field.choices = [("", field.empty_label)] + [(t.pk, t.name) for t in teams]
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code from an authenticator app (six digits), or a recovery code (letters and digits)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )

@@ -2,17 +2,20 @@ from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
 from tracker.access import is_nurse
 from tracker.models import CareTeam, Preferences
+from tracker.second_factor import has_second_factor, needs_second_factor, session_is_current
 
 # The session key set at login when a patient or carer ticked "Keep me signed in on this phone".
 KEEP_SIGNED_IN = "keep_signed_in"
@@ -123,3 +126,62 @@ class UserLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class SignInVersionMiddleware:
+    """Ends a session whose user has since logged out elsewhere or changed their second factor.
+
+    Each session keeps the user's sign-in version from when it logged in (``SignInVersion``); a
+    staff logout or a new second factor raises it, and every older session ends here.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and not session_is_current(request):
+            request.session.flush()  # not logout(): that would end the user's other sessions too
+            request.user = AnonymousUser()
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Sends staff and nurses to type a code from their app before any other page.
+
+    Who needs one: ``needs_second_factor``. Someone without an app set up yet is sent to set one
+    up. Logging in and out, the language switch and the code pages themselves stay open. The
+    page they asked for comes after the code (``next``).
+    """
+
+    OPEN_PAGES = frozenset(
+        {
+            "login",
+            "logout",
+            "language",
+            "health",
+            "set_password",
+            "two_factor",
+            "two_factor_setup",
+            "two_factor_recovery",
+        }
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.view_name in self.OPEN_PAGES:
+            return None
+        if not needs_second_factor(user):
+            return None
+        page = "two_factor" if has_second_factor(user) else "two_factor_setup"
+        if request.headers.get("HX-Request"):
+            return HttpResponseClientRedirect(reverse(page))  # the whole page goes there
+        back = request.get_full_path() if request.method == "GET" else resolve_url("home")
+        return HttpResponseRedirect(f"{reverse(page)}?{urlencode({'next': back})}")

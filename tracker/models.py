@@ -761,3 +761,59 @@ class Preferences(models.Model):
             user=user, defaults={"language": language}
         )
         return preferences
+
+
+# -- Signing in: the second factor and ending sessions ---------------------------------------------
+
+
+class SignInVersion(models.Model):
+    """A number each of the user's sessions must carry: raising it ends every session at once.
+
+    Django ends a user's other sessions when their password changes (the session keeps a hash of
+    it). This does the same for what the password hash does not cover: logging out everywhere, and
+    a change of the second factor. A user without a row is at version 0.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_version"
+    )
+    number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user} v{self.number}"
+
+    @classmethod
+    def of(cls, user) -> int:
+        return cls.objects.filter(user=user).values_list("number", flat=True).first() or 0
+
+    @classmethod
+    def raise_for(cls, user) -> int:
+        """Ends every session of ``user``; returns the new number."""
+        with transaction.atomic():
+            version, _ = cls.objects.select_for_update().get_or_create(user=user)
+            version.number = F("number") + 1
+            version.save(update_fields=["number"])
+            version.refresh_from_db(fields=["number"])
+        return version.number
+
+
+class SecondFactorEvent(models.Model):
+    """The audit trail of second factors: set up, used, failed, reset. Axes keeps the passwords'."""
+
+    class Kind(models.TextChoices):
+        SET_UP = "set_up", "set up"
+        VERIFIED = "verified", "code accepted"
+        RECOVERY_CODE_USED = "recovery_code_used", "recovery code accepted"
+        FAILED = "failed", "wrong code"
+        LOCKED_OUT = "locked_out", "locked out"
+        RESET = "reset", "reset by staff"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

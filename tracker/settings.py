@@ -12,6 +12,8 @@ DJANGO_SITE_URL       the address people open the app at, for links in e-mails
 DJANGO_STAFF_SESSION_MINUTES  idle minutes before a nurse's or staff member's session ends (15).
 DJANGO_PATIENT_SESSION_HOURS  idle hours before a patient's or carer's session ends (12).
 DJANGO_REMEMBER_DEVICE_DAYS   the same, on a phone where they ticked "Keep me signed in" (30).
+DJANGO_PROXY_COUNT    reverse proxies in front of the app that set X-Forwarded-For (default 0:
+                      the app sees the client directly). See docs/operations.md.
 """
 
 from datetime import timedelta
@@ -51,6 +53,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "symptoms",
     "tracker",
@@ -64,7 +69,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.middleware.SignInVersionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "tracker.middleware.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tracker.middleware.CareTeamTimeZoneMiddleware",
     "tracker.middleware.UserLanguageMiddleware",
@@ -124,15 +132,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Logins: django-axes counts failed logins per user name (not per network address, so a family or a
-# ward sharing one connection is not locked out together) and locks that user name for a while.
+# Logins: django-axes counts failed logins (wrong passwords, and wrong second-factor codes) per user
+# name AND network address, and locks that pair for a while. A stranger who types a patient's user
+# name five times locks out only themself; the patient, from their own phone, can still log in.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lock lifts the stated time after it started: trying again meanwhile does not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -140,8 +149,23 @@ AXES_LOCKOUT_CALLABLE = "tracker.views.locked_out"
 # Its log lines name the user name (an e-mail address): no personal data in logs. The attempts
 # and lockouts are listed in the admin instead.
 AXES_VERBOSE = False
-# axes.W006 asks to count failures per network address too; per user name only is the choice above.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The client's address, through django-ipware. Behind N reverse proxies the address is read from
+# X-Forwarded-For, and only when the header has exactly the N entries those proxies write (strict):
+# a client who adds their own entries falls back to the proxy's address instead of choosing one.
+PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+if PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# A second factor (django-otp): staff and nurses must verify a code from an authenticator app, or
+# a one-time recovery code, after their password (tracker.middleware.SecondFactorMiddleware).
+OTP_TOTP_ISSUER = "Cell therapy check-in"
+# A wrong code makes the next try wait 1, 2, 4, … seconds on that device (django-otp's throttle).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Sessions end after a time without activity: soon for staff and nurses (shared ward computers),
 # later for patients and carers at home. SessionExpiryMiddleware renews them on each request, except

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tracker import accounts, views
+from tracker import accounts, second_factor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -65,5 +65,17 @@ urlpatterns += [
             template_name="registration/password_reset_complete.html"
         ),
         name="password_reset_complete",
+    ),
+]
+
+urlpatterns += [
+    path("account/two-factor/", second_factor_views.two_factor, name="two_factor"),
+    path(
+        "account/two-factor/setup/", second_factor_views.two_factor_setup, name="two_factor_setup"
+    ),
+    path(
+        "account/two-factor/recovery/",
+        second_factor_views.two_factor_recovery,
+        name="two_factor_recovery",
     ),
 ]

@@ -650,8 +650,13 @@ def language(request: HttpRequest) -> HttpResponse:
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """django-axes' answer to a login while the user name is locked (AXES_LOCKOUT_CALLABLE).
 
-    It names no patient and no care team: whoever typed the user name may not be its owner.
+    It names no patient and no care team: whoever typed the user name may not be its owner. Wrong
+    codes from an authenticator app lock out the same way (``tracker.second_factor_views``).
     """
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    context = {"minutes": minutes, "failures": settings.AXES_FAILURE_LIMIT}
+    context = {
+        "minutes": minutes,
+        "failures": settings.AXES_FAILURE_LIMIT,
+        "wrong_code": getattr(request, "second_factor_locked_out", False),
+    }
     return render(request, "registration/lockout.html", context, status=429)

@@ -9,8 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from symptoms.catalogue import CONTEXT, LABS
-from tests.browser.pages import log_in
-from tests.factories import PASSWORD, CareTeamFactory, nurse_of
+from tests.browser.pages import log_in, type_code
+from tests.factories import PASSWORD, CareTeamFactory, authenticator_app, nurse_of
 from tracker.models import Patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,7 +93,8 @@ def test_an_admin_reads_the_audit_trail_without_csp_errors(live_server, screensh
     from tests.factories import car_t_patient
     from tracker.audit import record_timeline_opened
 
-    get_user_model().objects.create_superuser("auditor", "auditor@example.org", PASSWORD)
+    auditor = get_user_model().objects.create_superuser("auditor", "auditor@example.org", PASSWORD)
+    authenticator_app(auditor)
     patient = car_t_patient(user__first_name="Alex", user__last_name="Rivera")
     nurse = nurse_of(patient.care_team, username="nurse.kit")
     record_timeline_opened(nurse=nurse, patient=patient)
@@ -104,6 +105,9 @@ def test_an_admin_reads_the_audit_trail_without_csp_errors(live_server, screensh
     page.get_by_label("Username").fill("auditor")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/account/two-factor/**")  # the admin's login asks for the code too
+    type_code(page, auditor)
+    page.wait_for_url("**/admin/")
     page.goto(f"{live_server.url}/admin/tracker/patient/{patient.pk}/change/")
     page.get_by_role("link", name="Every change and every opening").click()
     expect(page.locator("#audit-trail")).to_contain_text("timeline opened")

@@ -30,15 +30,18 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import (
     PASSWORD,
     CareTeamFactory,
+    authenticator_app,
     car_t_patient,
     carer_of,
     check_in_form,
+    code_from,
     nurse_of,
 )
 from tracker.checkins import record_report
@@ -50,8 +53,10 @@ from tracker.forms import (
     LabsForm,
     MonitoringForm,
     ResolveFlagForm,
+    SecondFactorCodeForm,
 )
 from tracker.models import Flag, FlagEvent, Infusion, Patient, Report
+from tracker.second_factor import pending_device
 from tracker.tokens import invitation_token_generator
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +211,10 @@ class Case:
     htmx: bool = True
     # Errors the page puts in its own words: the field, and the words shown instead.
     own_words: dict[str, str] = field(default_factory=dict)
+    # False: the user has typed their password but not yet the code from their app.
+    verified: bool = True
+    # Words on the page that mean success, for a form that shows its result instead of redirecting.
+    success_shows: str = ""
 
 
 def _checkin_base(world) -> dict[str, Any]:
@@ -322,6 +331,31 @@ CASES: dict[str, Case] = {
         fields=lambda w: {"new_password1": forms.CharField(), "new_password2": forms.CharField()},
         htmx=False,
     ),
+    "second-step code": Case(
+        url=lambda w, c: reverse("two_factor"),
+        user="nurse",
+        verified=False,
+        base=lambda w: {"code": code_from(authenticator_app(w["nurse"])), "next": "/patients/"},
+        fields=_fields(SecondFactorCodeForm()),
+        htmx=False,
+    ),
+    "recovery code": Case(
+        url=lambda w, c: reverse("two_factor_recovery"),
+        user="nurse",
+        verified=False,
+        base=lambda w: {"code": w["recovery_code"]},
+        fields=_fields(SecondFactorCodeForm()),
+        htmx=False,
+    ),
+    "set up a second step": Case(
+        url=lambda w, c: reverse("two_factor_setup"),
+        user="new_nurse",
+        verified=False,
+        base=lambda w: {"code": code_from(pending_device(w["new_nurse"]))},
+        fields=_fields(SecondFactorCodeForm()),
+        htmx=False,
+        success_shows="Save your recovery codes",
+    ),
     "log in": Case(
         url=lambda w, c: reverse("login"),
         user=None,
@@ -342,7 +376,11 @@ def world():
     record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 38.6})
     nurse = nurse_of(london)
     tokyo.nurses.add(nurse)
+    recovery = StaticDevice.objects.create(user=nurse, name="recovery codes")
+    recovery.token_set.create(token="k2m4p6q8r1")
     return {
+        "new_nurse": nurse_of(london),
+        "recovery_code": "k2m4p6q8r1",
         "tokyo": tokyo,
         "patient": patient,
         "flag": Flag.objects.get(patient=patient),
@@ -367,7 +405,8 @@ def invitation_link(user) -> str:
 def client_for(world, case: Case) -> Client:
     client = Client()
     if case.user:
-        client.force_login(world["patient"].user if case.user == "patient" else world[case.user])
+        user = world["patient"].user if case.user == "patient" else world[case.user]
+        client.force_login(user, verified=case.verified)
     return client
 
 
@@ -380,6 +419,7 @@ def submit(world, case: Case, data: dict, htmx: bool) -> None:
         response = getattr(client, case.method)(url, data, **headers)
         after = counts()
         succeeded = response.status_code == 302 or "HX-Redirect" in response
+        succeeded |= bool(case.success_shows) and case.success_shows in response.text
         if succeeded or (case.saves and grew(before, after)):
             changed = grew(before, after)
             for name in case.saves_maybe:

@@ -1,7 +1,8 @@
 """Logins: five wrong passwords lock a user name for 30 minutes; the lock page says how to get help.
 
-django-axes counts failures per user name, so one person's mistakes never lock out someone else on
-the same network (a family at home, a ward's computers).
+django-axes counts failures per user name and network address together, so one person's mistakes
+never lock out someone else on the same network (a family at home, a ward's computers), and a
+stranger elsewhere who types a patient's user name cannot lock the patient out.
 """
 
 import re
@@ -122,6 +123,34 @@ def test_one_user_names_failures_do_not_lock_another_on_the_same_network(client,
     response = log_in(client, "alex@example.org", PASSWORD, REMOTE_ADDR="10.0.0.7")
     assert response.status_code == 302
     assert logged_in(client)
+
+
+def test_five_wrong_passwords_from_one_address_do_not_lock_the_account_elsewhere(client, patient):
+    for _ in range(5):
+        log_in(client, "alex@example.org", WRONG, REMOTE_ADDR="198.51.100.66")
+    assert (
+        log_in(client, "alex@example.org", PASSWORD, REMOTE_ADDR="198.51.100.66").status_code == 429
+    )
+    response = log_in(client, "alex@example.org", PASSWORD, REMOTE_ADDR="203.0.113.5")
+    assert response.status_code == 302
+    assert logged_in(client)
+
+
+def test_behind_a_proxy_the_address_is_the_clients_not_the_proxys(client, patient, settings):
+    """DJANGO_PROXY_COUNT=1: one reverse proxy writes the client's address in X-Forwarded-For."""
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(5):
+        log_in(client, "alex@example.org", WRONG, HTTP_X_FORWARDED_FOR="198.51.100.66", **proxy)
+    stranger = log_in(
+        client, "alex@example.org", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.66", **proxy
+    )
+    assert stranger.status_code == 429
+    response = log_in(
+        client, "alex@example.org", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy
+    )
+    assert response.status_code == 302
 
 
 def test_a_right_password_clears_the_earlier_mistakes(client, patient):

@@ -4,9 +4,17 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from symptoms.catalogue import INPUTS
-from tests.factories import PASSWORD, CareTeamFactory, FlagFactory, car_t_patient, nurse_of
+from tests.factories import (
+    PASSWORD,
+    CareTeamFactory,
+    FlagFactory,
+    car_t_patient,
+    code_from,
+    nurse_of,
+)
 from tracker.models import Flag, Level, Report
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +56,11 @@ def test_after_login_a_patient_lands_on_the_check_in_and_a_nurse_on_the_dashboar
     response = client.post(
         reverse("login"), {"username": nurse.username, "password": PASSWORD}, follow=True
     )
+    assert response.redirect_chain[-1][0] == reverse("two_factor_setup") + "?next=%2F"
+    device = TOTPDevice.objects.get(user=nurse)
+    form = {"code": code_from(device), "next": "/"}
+    client.post(reverse("two_factor_setup"), form)
+    response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("dashboard")
 
 

@@ -12,9 +12,12 @@ from django.utils import timezone
 
 from tracker.checkins import record_report
 from tracker.models import CareTeam, Infusion, Patient
+from tracker.second_factor import give_demo_device
 
 PASSWORD = "tracker-demo"  # noqa: S105 - documented demo password, refused outside debug
 TEAM = "Cell Therapy Unit (demo)"
+# The demo staff's authenticator key (base32): add it to any authenticator app to get their codes.
+SECOND_FACTOR_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - documented demo key, debug only
 
 
 class Command(BaseCommand):
@@ -36,6 +39,10 @@ class Command(BaseCommand):
                 f"(password {PASSWORD}); admin.demo for the admin."
             )
         )
+        self.stdout.write(
+            f"nurse.demo and admin.demo also type a code from an authenticator app: add the key "
+            f"{SECOND_FACTOR_SECRET} to any authenticator app (as a time-based key)."
+        )
 
     def seed(self) -> None:
         users = get_user_model()
@@ -47,7 +54,9 @@ class Command(BaseCommand):
             "nurse.demo", "nurse.demo@example.org", PASSWORD, first_name="Jordan", last_name="Lee"
         )
         team.nurses.add(nurse)
-        users.objects.create_superuser("admin.demo", "admin.demo@example.org", PASSWORD)
+        admin = users.objects.create_superuser("admin.demo", "admin.demo@example.org", PASSWORD)
+        for staff in (nurse, admin):
+            give_demo_device(staff, SECOND_FACTOR_SECRET)
 
         alex = Patient.objects.create(
             user=users.objects.create_user(
