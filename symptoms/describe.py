@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from symptoms.case import DEFAULT_FEVER_THRESHOLD_C, Case
@@ -277,7 +277,7 @@ def value_text(code: str, value: Any) -> str:
     if item.kind == "choice":
         return str(CHOICE_WORDS.get(value, value))
     if item.kind == "bool":
-        return _t("yes") if value else _t("no")
+        return gettext("yes") if value else gettext("no")
     if item.kind == "text":
         return str(value)
     unit = UNITS.get(code, str(item.unit))
@@ -318,7 +318,7 @@ def key_readings(answers: Mapping[str, Any], context: Mapping[str, Any] | None =
         if code == "systolic_bp" and answers.get("diastolic_bp") is not None:
             both = f"{value}/{answers['diastolic_bp']} mmHg"
             past = limit(code, value, context)
-            shown.append(Reading(code, _t("BP"), both, past, bool(past)))
+            shown.append(Reading(code, gettext("BP"), both, past, bool(past)))
             continue
         shown.append(reading(code, value, context))
     return shown
@@ -345,16 +345,16 @@ def _reading_phrase(r: Reading) -> str:
 
 def _when(context: Mapping[str, Any]) -> str:
     days = context.get("days_since_infusion")
-    product = str(PRODUCT_NAMES.get(context.get("product"), _t("the cell product")))
+    product = str(PRODUCT_NAMES.get(context.get("product"), gettext("the cell product")))
     hours = context.get("hours_since_infusion")
     if hours is not None and hours < 48:
-        return _t("%(hours)s h after %(product)s") % {
+        return gettext("%(hours)s h after %(product)s") % {
             "hours": number_text(hours),
             "product": product,
         }
     if days is None:
         return ""
-    return _t("on day %(day)s after %(product)s") % {"day": days, "product": product}
+    return gettext("on day %(day)s after %(product)s") % {"day": days, "product": product}
 
 
 def _labs(row, context: Mapping[str, Any]) -> list[str]:
