@@ -153,24 +153,28 @@ def readings(reports: Sequence[Report], code: str, clock: Clock) -> list[charts.
 
 def temperature_lines(patient: Patient, *, nurse: bool) -> list[charts.Threshold]:
     fever = float(patient.care_team.fever_threshold_c)
+
+    def celsius(value: float) -> str:
+        return charts.format_value(value, 1)
+
     if not nurse:
-        return [charts.Threshold(fever, ">=", _("fever %(value).1f °C") % {"value": fever})]
+        return [charts.Threshold(fever, ">=", _("fever %(value)s °C") % {"value": celsius(fever)})]
     return [
-        charts.Threshold(fever, ">=", _("fever ≥ %(value).1f") % {"value": fever}),
+        charts.Threshold(fever, ">=", _("fever ≥ %(value)s") % {"value": celsius(fever)}),
         charts.Threshold(
             THRESHOLDS["fever_grade2_c"],
             ">",
-            _("grade 2 > %(value).1f") % {"value": THRESHOLDS["fever_grade2_c"]},
+            _("grade 2 > %(value)s") % {"value": celsius(THRESHOLDS["fever_grade2_c"])},
         ),
         charts.Threshold(
             THRESHOLDS["fever_grade3_c"],
             ">",
-            _("grade 3 > %(value).1f") % {"value": THRESHOLDS["fever_grade3_c"]},
+            _("grade 3 > %(value)s") % {"value": celsius(THRESHOLDS["fever_grade3_c"])},
         ),
         charts.Threshold(
             THRESHOLDS["temp_low_c"],
             "<=",
-            _("low ≤ %(value).1f") % {"value": THRESHOLDS["temp_low_c"]},
+            _("low ≤ %(value)s") % {"value": celsius(THRESHOLDS["temp_low_c"])},
         ),
     ]
 

@@ -186,3 +186,15 @@ def test_key_readings_write_numbers_the_spanish_way():
     with translation.override("es"):
         shown = [str(r) for r in key_readings({"temperature_c": 38.0, "ice_score": 6})]
     assert shown == ["Temperatura 38,0 °C (≥ 38,0)", "Puntuación ICE 6/10 (≤ 6)"]
+
+
+def test_the_admin_shows_a_report_and_a_flag_in_words(admin_client, fever):
+    report = fever["patient"].reports.get()
+    flag = fever["patient"].flags.get()
+    for url in (
+        reverse("admin:tracker_report_change", args=[report.pk]),
+        reverse("admin:tracker_flag_change", args=[flag.pk]),
+    ):
+        html = admin_client.get(url).content.decode()
+        assert "Temperature 38.6 °C (≥ 38.0), Chills: shivering on day 3 after CAR-T" in html, url
+        assert "Cytokine release syndrome (CRS) · Urgent now" in html, url
