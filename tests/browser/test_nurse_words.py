@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.pages import log_in
 from tests.factories import CareTeamFactory, PreferencesFactory, car_t_patient, nurse_of
 from tracker.checkins import record_report
@@ -74,6 +75,9 @@ def test_a_nurse_reads_the_fever_in_words_on_dashboard_and_timeline(
         page.get_by_role("link", name="Alex Rivera").first.click()
         expect(page.locator("table.findings").first).to_contain_text(fever)
         screenshot(page, f"words-timeline-{language}-{screen}")
+        page.locator("article.report-entry").first.screenshot(
+            path=SCREENSHOTS / f"words-timeline-{language}-{screen}-check-in.png"
+        )
         assert axe(page) == []
 
         page.locator("table.findings a.rule-tag", has_text="CRS-01").first.click()
