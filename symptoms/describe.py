@@ -13,6 +13,7 @@ The patient's page has its own, plainer words in ``symptoms.explain``.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from symptoms.case import DEFAULT_FEVER_THRESHOLD_C, Case
+from symptoms.case import Case
 from symptoms.catalogue import INPUTS, LABS, Label, severity
 from symptoms.explain import number_text
 from symptoms.levels import Category, Triage
@@ -214,43 +215,34 @@ def _number(code: str, value: float) -> str:
     return _decimal(value, 1 if code == "temperature_c" else None)
 
 
-def _with_unit(code: str, shown: str, unit: str) -> str:
+def _with_unit(shown: str, unit: str) -> str:
     return f"{shown} {unit}".strip() if unit not in ("", "/10", "/min") else f"{shown}{unit}"
 
 
-def fever_threshold(context: Mapping[str, Any] | None) -> float:
-    site = (context or {}).get("site") or {}
-    return float(site.get("fever_threshold_c") or DEFAULT_FEVER_THRESHOLD_C)
+# The vital-sign limits the rules use, most severe first: (comparison, threshold name).
+LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
+    "systolic_bp": (("<", "sbp_low"),),
+    "spo2": (("≤", "spo2_emergency"), ("≤", "spo2_call")),
+    "heart_rate": ((">", "hr_high"),),
+    "respiratory_rate": (("≥", "rr_high"), ("≤", "rr_low")),
+    "ice_score": (("≤", "ice_emergency_max"), ("<", "ice_full")),
+    "temperature_c": (("≤", "temp_hypothermia_c"), ("≤", "temp_low_c")),
+}
+_COMPARE = {"<": operator.lt, "≤": operator.le, ">": operator.gt, "≥": operator.ge}
 
 
 def limit(code: str, value: Any, context: Mapping[str, Any] | None = None) -> str:
     """The rule threshold a vital sign is past, as "≥ 38.0"; "" when it is past none."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return ""
+    places = 1 if code == "temperature_c" else None
     if code == "temperature_c":
-        fever = fever_threshold(context)
+        fever = Case(context=context or {}, report={}).fever_threshold_c
         if value >= fever:
-            return f"≥ {_decimal(fever, 1)}"
-        for name in ("temp_hypothermia_c", "temp_low_c"):
-            if value <= T[name]:
-                return f"≤ {_decimal(T[name], 1)}"
-        return ""
-    checks = {
-        "systolic_bp": (("<", "sbp_low"),),
-        "spo2": (("≤", "spo2_emergency"), ("≤", "spo2_call")),
-        "heart_rate": ((">", "hr_high"),),
-        "respiratory_rate": (("≥", "rr_high"), ("≤", "rr_low")),
-        "ice_score": (("≤", "ice_emergency_max"), ("<", "ice_full")),
-    }
-    passed = {
-        "<": lambda a, b: a < b,
-        "≤": lambda a, b: a <= b,
-        ">": lambda a, b: a > b,
-        "≥": lambda a, b: a >= b,
-    }
-    for sign, name in checks.get(code, ()):
-        if passed[sign](value, T[name]):
-            return f"{sign} {_decimal(T[name])}"
+            return f"≥ {_decimal(fever, places)}"
+    for sign, name in LIMITS.get(code, ()):
+        if _COMPARE[sign](value, T[name]):
+            return f"{sign} {_decimal(T[name], places)}"
     return ""
 
 
@@ -281,7 +273,7 @@ def value_text(code: str, value: Any) -> str:
     if item.kind == "text":
         return str(value)
     unit = UNITS.get(code, str(item.unit))
-    return _with_unit(code, _number(code, value), unit)
+    return _with_unit(_number(code, value), unit)
 
 
 def reading(code: str, value: Any, context: Mapping[str, Any] | None = None) -> Reading:
