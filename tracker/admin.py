@@ -3,10 +3,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from symptoms.describe import answer_words
 from tracker.models import (
     CareTeam,
     CheckInReminder,
@@ -144,12 +145,75 @@ class InfusionAdmin(SimpleHistoryAdmin):
     list_select_related = ["patient__user"]
 
 
+def reasons_html(report: Report | None):
+    """A report's findings as nurses read them (``symptoms.describe``), rule ids as tags."""
+    reasons = report.reasons if report is not None else []
+    if not reasons:
+        return _("No findings.")
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "",
+            '<li title="{}">{} <small>({} · {} · {})</small></li>',
+            (
+                (r.detail, r.sentence, ", ".join(r.categories), r.level_name, " ".join(r.rules))
+                for r in reasons
+            ),
+        ),
+    )
+
+
 @admin.register(Report)
 class ReportAdmin(SimpleHistoryAdmin):
     list_display = ["patient", "submitted_at", "triage", "ruleset"]
     list_filter = ["triage"]
     list_select_related = ["patient__user"]
-    readonly_fields = ["answers", "context", "findings", "ruleset", "triage"]
+    readonly_fields = [
+        "findings_in_words",
+        "answers_in_words",
+        "answers",
+        "context",
+        "findings",
+        "ruleset",
+        "triage",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "patient",
+                    "reported_by",
+                    "submitted_at",
+                    "triage",
+                    "findings_in_words",
+                    "answers_in_words",
+                ]
+            },
+        ),
+        (
+            _("Stored data, as the triage engine saw it"),
+            {
+                "classes": ["collapse"],
+                "fields": ["submission_key", "answers", "context", "findings", "ruleset"],
+            },
+        ),
+    ]
+
+    @admin.display(description=_("Findings"))
+    def findings_in_words(self, report):
+        return reasons_html(report if report.pk else None)
+
+    @admin.display(description=_("Answers"))
+    def answers_in_words(self, report):
+        if not report.pk:
+            return "–"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{}: {}</li>", ((r.name, r.value) for r in answer_words(report.answers))
+            ),
+        )
 
 
 class FlagEventInline(ReadOnlyMixin, admin.TabularInline):
@@ -164,7 +228,12 @@ class FlagAdmin(SimpleHistoryAdmin):
     list_display = ["patient", "level", "status", "opened_at"]
     list_filter = ["status", "level"]
     list_select_related = ["patient__user"]
+    readonly_fields = ["findings_in_words"]
     inlines = [FlagEventInline]
+
+    @admin.display(description=_("Findings of the check-in that set the level"))
+    def findings_in_words(self, flag):
+        return reasons_html(flag.level_report if flag.pk else None)
 
 
 @admin.register(TimelineAccess)

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from symptoms.catalogue import BASELINE, INPUTS, LABS, is_worse, severity
+from symptoms.describe import NAMES, answer_words, is_abnormal, value_text
+from symptoms.explain import number_text
 from symptoms.rules import THRESHOLDS
 from tracker import charts
 from tracker.models import Flag, FlagEvent, Level, Patient, PatientQuerySet, Report
@@ -151,24 +153,28 @@ def readings(reports: Sequence[Report], code: str, clock: Clock) -> list[charts.
 
 def temperature_lines(patient: Patient, *, nurse: bool) -> list[charts.Threshold]:
     fever = float(patient.care_team.fever_threshold_c)
+
+    def celsius(value: float) -> str:
+        return charts.format_value(value, 1)
+
     if not nurse:
-        return [charts.Threshold(fever, ">=", _("fever %(value).1f °C") % {"value": fever})]
+        return [charts.Threshold(fever, ">=", _("fever %(value)s °C") % {"value": celsius(fever)})]
     return [
-        charts.Threshold(fever, ">=", _("fever ≥ %(value).1f") % {"value": fever}),
+        charts.Threshold(fever, ">=", _("fever ≥ %(value)s") % {"value": celsius(fever)}),
         charts.Threshold(
             THRESHOLDS["fever_grade2_c"],
             ">",
-            _("grade 2 > %(value).1f") % {"value": THRESHOLDS["fever_grade2_c"]},
+            _("grade 2 > %(value)s") % {"value": celsius(THRESHOLDS["fever_grade2_c"])},
         ),
         charts.Threshold(
             THRESHOLDS["fever_grade3_c"],
             ">",
-            _("grade 3 > %(value).1f") % {"value": THRESHOLDS["fever_grade3_c"]},
+            _("grade 3 > %(value)s") % {"value": celsius(THRESHOLDS["fever_grade3_c"])},
         ),
         charts.Threshold(
             THRESHOLDS["temp_low_c"],
             "<=",
-            _("low ≤ %(value).1f") % {"value": THRESHOLDS["temp_low_c"]},
+            _("low ≤ %(value)s") % {"value": celsius(THRESHOLDS["temp_low_c"])},
         ),
     ]
 
@@ -295,35 +301,17 @@ class SymptomGrid:
     rows: list[GridRow] = field(default_factory=list)
 
 
-def is_abnormal(code: str, value: Any) -> bool:
-    """True when a report value is not the usual, healthy answer for that input."""
-    item = INPUTS[code]
-    if item.kind in ("choice", "bool"):
-        return severity(code, value) > 0
-    if item.kind not in ("number", "int"):
-        return False
-    if item.normal is not None:
-        low, high = item.normal
-        return not low <= value <= high
-    if item.worse == "higher":
-        return value > (item.minimum or 0)
-    if item.worse == "lower" and item.maximum is not None:
-        return value < item.maximum
-    return False
-
-
 def cell(code: str, value: Any) -> Cell:
     item = INPUTS[code]
     if item.kind == "choice":
         # The choices' severity spread over the three tints, so the worst choice is always the
         # darkest whether an input has three choices or five.
         rank = math.ceil(3 * severity(code, value) / (len(item.choices) - 1))
-        return Cell(value.replace("_", " "), rank, str(item.label_for(value)))
+        return Cell(value_text(code, value), rank, str(item.label_for(value)))
     rank = 2 if is_abnormal(code, value) else 0
     if item.kind == "bool":
         return Cell(_("yes") if value else _("no"), rank)
-    number = f"{value:g}"
-    return Cell(f"{number} {item.unit}".strip(), rank)
+    return Cell(value_text(code, value), rank)
 
 
 def symptom_grid(reports: Sequence[Report], clock: Clock, days: tuple[int, int]) -> SymptomGrid:
@@ -349,7 +337,7 @@ def symptom_grid(reports: Sequence[Report], clock: Clock, days: tuple[int, int])
     rows = [
         GridRow(
             code,
-            code.replace("_", " "),
+            str(NAMES[code]),
             [cell(code, worst[(code, d)]) if (code, d) in worst else None for d in columns],
         )
         for code in INPUTS
@@ -454,20 +442,8 @@ class TimelineEntry:
 
 
 def answer_list(answers: dict[str, Any]) -> list[tuple[str, str]]:
-    """The report's answers in catalogue order, as (input, value) words; the note comes last."""
-    shown = []
-    for code, item in INPUTS.items():
-        if code not in answers or code == "note":
-            continue
-        value = answers[code]
-        if item.kind == "bool":
-            text = _("yes") if value else _("no")
-        elif item.kind == "choice":
-            text = value.replace("_", " ")
-        else:
-            text = f"{value:g} {item.unit}".strip()
-        shown.append((code.replace("_", " "), text))
-    return shown
+    """The report's answers in catalogue order, as (input, value) words; the note is shown apart."""
+    return [(r.name, r.value) for r in answer_words(answers)]
 
 
 def context_values(values: dict[str, Any], catalogue: dict[str, Any]) -> list[tuple[str, str]]:
@@ -477,7 +453,11 @@ def context_values(values: dict[str, Any], catalogue: dict[str, Any]) -> list[tu
         if values.get(code) is None:
             continue
         value = values[code]
-        text = str(item.label_for(value)) if item.kind == "choice" else f"{value:g} {item.unit}"
+        text = (
+            str(item.label_for(value))
+            if item.kind == "choice"
+            else f"{number_text(value)} {item.unit}"
+        )
         shown.append((str(item.question), text.strip()))
     return shown
 

@@ -117,6 +117,11 @@ def celsius_to_fahrenheit(value: float) -> Decimal:
     return (Decimal(str(value)) * 9 / 5 + 32).quantize(Decimal("0.1"))
 
 
+# Django's own empty choice of a model field (``BLANK_CHOICE_LABEL``) has no Spanish in Django's
+# catalogue; naming it here keeps it, translated, in ours.
+BLANK_CHOICE_LABEL = _("- Select an option -")
+
+
 class ReadingField(forms.DecimalField):
     """A number with a decimal part, as a person types it in their language: 38.5 or 38,5.
 

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from symptoms import Triage
+from symptoms.describe import CATEGORY_NAMES, LEVEL_NAMES, Reading, Reason, describe, key_readings
+from symptoms.describe import value_text as describe_value
 from symptoms.levels import Category
 
 
@@ -34,11 +36,11 @@ def validate_time_zone(value: str) -> None:
 class Level(models.IntegerChoices):
     """The contract's triage levels, stored as their order so "most urgent first" is a sort."""
 
-    NONE = Triage.NONE, _("Nothing to report")
-    ROUTINE = Triage.ROUTINE, _("Routine")
-    URGENT_TODAY = Triage.URGENT_TODAY, _("Urgent today")
-    URGENT_NOW = Triage.URGENT_NOW, _("Urgent now")
-    EMERGENCY = Triage.EMERGENCY, _("Emergency")
+    NONE = Triage.NONE, LEVEL_NAMES[Triage.NONE]
+    ROUTINE = Triage.ROUTINE, LEVEL_NAMES[Triage.ROUTINE]
+    URGENT_TODAY = Triage.URGENT_TODAY, LEVEL_NAMES[Triage.URGENT_TODAY]
+    URGENT_NOW = Triage.URGENT_NOW, LEVEL_NAMES[Triage.URGENT_NOW]
+    EMERGENCY = Triage.EMERGENCY, LEVEL_NAMES[Triage.EMERGENCY]
 
     @classmethod
     def flagged(cls) -> list[Level]:
@@ -49,13 +51,13 @@ class Level(models.IntegerChoices):
 class RiskCategory(models.TextChoices):
     """The engine's finding categories, with the names nurses read on the dashboard."""
 
-    CRS = Category.CRS, _("CRS")
-    NEUROTOXICITY = Category.NEUROTOXICITY, _("Neurotoxicity")
-    HEMATOLOGIC = Category.HEMATOLOGIC, _("Blood counts")
-    INFECTION = Category.INFECTION, _("Infection")
-    GVHD = Category.GVHD, _("GVHD")
-    ALLERGIC = Category.ALLERGIC, _("Allergic reaction")
-    GENERAL = Category.GENERAL, _("General")
+    CRS = Category.CRS, CATEGORY_NAMES[Category.CRS]
+    NEUROTOXICITY = Category.NEUROTOXICITY, CATEGORY_NAMES[Category.NEUROTOXICITY]
+    HEMATOLOGIC = Category.HEMATOLOGIC, CATEGORY_NAMES[Category.HEMATOLOGIC]
+    INFECTION = Category.INFECTION, CATEGORY_NAMES[Category.INFECTION]
+    GVHD = Category.GVHD, CATEGORY_NAMES[Category.GVHD]
+    ALLERGIC = Category.ALLERGIC, CATEGORY_NAMES[Category.ALLERGIC]
+    GENERAL = Category.GENERAL, CATEGORY_NAMES[Category.GENERAL]
 
 
 class CareTeam(models.Model):
@@ -344,8 +346,19 @@ class Report(models.Model):
         return self.context.get("days_since_infusion")
 
     @property
-    def reasons(self) -> list[str]:
-        return [f["why"] for f in self.findings]
+    def reasons(self) -> list[Reason]:
+        """The findings as a nurse reads them (``symptoms.describe``), most urgent first."""
+        return describe(self.findings, self.answers, self.context)
+
+    @property
+    def key_readings(self) -> list[Reading]:
+        return key_readings(self.answers, self.context)
+
+    @property
+    def concern(self) -> str:
+        """The patient's or carer's worry in words; "" when they said they are not worried."""
+        value = self.answers.get("concern")
+        return describe_value("concern", value) if value not in (None, "none") else ""
 
     @property
     def answered_by_patient(self) -> bool:
@@ -489,6 +502,15 @@ class Flag(models.Model):
     @property
     def category_labels(self) -> list[str]:
         return [RiskCategory(c).label if c in RiskCategory else c for c in self.categories]
+
+    @property
+    def reasons(self) -> list[Reason]:
+        """What the report that set the level found, in sentences."""
+        return self.level_report.reasons
+
+    @property
+    def later_reasons(self) -> list[Reason]:
+        return self.report.reasons if self.has_later_report else []
 
     @property
     def answered_by_patient(self) -> bool:

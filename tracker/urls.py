@@ -17,6 +17,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("flags/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("patients/", views.patients, name="patients"),
+    path("rules/", views.rule_book, name="rules"),
     path("patients/new/", views.enrol, name="enrol"),
     path("patients/<int:pk>/care/", views.patient_care, name="patient_care"),
     path(

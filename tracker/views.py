@@ -27,7 +27,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from symptoms import rules as rulebook
+from symptoms.describe import category_name, level_name
 from symptoms.explain import advice_for, explain
+from symptoms.management.commands import rules as rule_table
 from tracker import course, fhir, summaries
 from tracker.access import answers_for_patients, is_nurse
 from tracker.audit import record_read, record_timeline_opened
@@ -585,6 +588,31 @@ def patients(request: HttpRequest) -> HttpResponse:
     _require_nurse(request)
     rows = Patient.objects.for_nurse(request.user).roster().fetch_mode(FETCH_RAISE)
     return render(request, "patients.html", {"patients": rows})
+
+
+@require_GET
+def rule_book(request: HttpRequest) -> HttpResponse:
+    """The triage rule table for the care team, one anchor per rule id (a finding's rule tag
+    links here): the same table as ``manage.py rules`` and docs/rules.md."""
+    _require_nurse(request)
+    sections: dict[str, list] = {}
+    for row in rulebook.RULES:
+        shown = {
+            "id": row.id,
+            "when": row.when,
+            "category": category_name(row.category),
+            "level": level_name(row.triage),
+            "grade": row.grade,
+            "sources": ", ".join(row.sources),
+        }
+        sections.setdefault(rule_table.prefix(row.id), []).append(shown)
+    context = {
+        "version": rulebook.RULESET_VERSION,
+        "sections": [
+            (key, rule_table.SECTION_TITLES.get(key, key), rows) for key, rows in sections.items()
+        ],
+    }
+    return render(request, "rules.html", context)
 
 
 @require_GET

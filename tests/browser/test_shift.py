@@ -66,7 +66,7 @@ def test_a_shift_from_three_check_ins_to_a_resolved_emergency(
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("Alex Rivera")
     expect(rows.nth(0)).to_contain_text("Emergency")
-    expect(rows.nth(0)).to_contain_text("seizure reported")
+    expect(rows.nth(0)).to_contain_text("Seizure")
     expect(rows.nth(1)).to_contain_text("Bea Chen")
     expect(rows.nth(1)).to_contain_text("Urgent now")
     expect(rows.nth(1)).to_contain_text("Overdue")

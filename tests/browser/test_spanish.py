@@ -50,7 +50,7 @@ def test_a_spanish_patient_checks_in_with_a_fever_and_reads_what_to_do_in_spanis
     page.get_by_label(es(INPUTS["heart_rate"].question)).fill("92")
     page.get_by_label(es(INPUTS["spo2"].question)).fill("97")
     question(page, "antipyretic_last_6h").get_by_label("No", exact=True).check()
-    question(page, "concern").get_by_label("No estamos preocupados").check()
+    question(page, "concern").get_by_label("No nos preocupa nada").check()
     screenshot(page, "checkin-es")
     assert axe(page) == []
     page.get_by_role("button", name="Enviar mi control").click()

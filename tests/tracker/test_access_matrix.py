@@ -137,6 +137,11 @@ ROWS: dict[str, Row] = {
         get="              login      405        405        405      405      405      405",
         post="             login      404        404        404      →dashboard 404    404",
     ),
+    # The rule book, where a finding's rule tag leads: for the care team.
+    "rules": Row(
+        get="              login      404        404        404      200      200      404",
+        post="             login      405        405        405      405      405      405",
+    ),
     "patients": Row(
         get="              login      404        404        404      200      200      404",
         post="             login      405        405        405      405      405      405",

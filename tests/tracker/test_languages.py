@@ -17,6 +17,14 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 from symptoms.catalogue import GROUPS, INPUTS
+from symptoms.describe import (
+    CATEGORY_NAMES,
+    CHOICE_WORDS,
+    LEVEL_NAMES,
+    NAMES,
+    PRODUCT_NAMES,
+    RULE_TITLES,
+)
 from symptoms.explain import ADVICE, CATEGORY_WHY, READING_NAMES
 from symptoms.levels import Triage
 from tests.factories import (
@@ -151,7 +159,7 @@ def test_the_advice_at_each_level_is_in_spanish_with_its_phone_links(
     if advice.call:
         assert f'href="tel:{team.phone_24h}"' in page
     else:
-        assert "Si estás preocupado, llama a tu equipo médico" in page
+        assert "Si algo te preocupa, llama a tu equipo médico" in page
     assert "Enviado el 10 de marzo de 2026" in page
 
 
@@ -525,6 +533,8 @@ def test_the_catalogue_has_every_question_help_and_advice_of_the_code():
     """A text added to the code without running makemessages would show in English."""
     msgids = {entry["msgid"] for entry in CATALOGUES["es"]}
     texts = [*GROUPS.values(), *CATEGORY_WHY.values(), *READING_NAMES.values()]
+    texts += [*NAMES.values(), *CHOICE_WORDS.values(), *RULE_TITLES.values()]
+    texts += [*CATEGORY_NAMES.values(), *LEVEL_NAMES.values(), *PRODUCT_NAMES.values()]
     for item in INPUTS.values():
         texts += [item.question, item.help, item.unit, *(label for _code, label in item.choices)]
     for advice in ADVICE.values():

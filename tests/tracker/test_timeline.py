@@ -76,11 +76,13 @@ def timeline(client, user, patient):
 
 
 def test_the_timeline_shows_each_finding_with_rule_sources_and_rule_set(client, world):
+    """The sentence is the nurse's; the engine's reason, grade and sources stay as its detail."""
     response, html = timeline(client, world["nurse"], world["patient"])
     assert response.status_code == 200
     (finding, *_) = world["fever"].findings
     assert finding["rule"] == "CRS-01"
-    assert "<strong>CRS-01</strong>" in html
+    assert f'href="{reverse("rules")}#CRS-01">CRS-01</a>' in html
+    assert "Temperature 38.7 °C (≥ 38.0), Chills: rigors on day 4 after CAR-T" in html
     assert finding["why"] in html
     assert finding["grade"] in html
     assert ", ".join(finding["sources"]) in html
@@ -126,9 +128,9 @@ def test_the_charts_draw_every_rule_threshold_from_the_rule_table(client, world)
 
 def test_the_symptom_grid_shows_non_normal_inputs_by_day_in_words(client, world):
     _response, html = timeline(client, world["nurse"], world["patient"])
-    assert '<th scope="row">chills</th>' in html
+    assert '<th scope="row">Chills</th>' in html
     assert ">rigors</td>" in html
-    assert '<th scope="row">fatigue</th>' not in html  # never other than usual
+    assert '<th scope="row">Fatigue</th>' not in html  # never other than usual
 
 
 def test_the_timeline_shows_the_therapy_context(client, world):
@@ -254,7 +256,7 @@ def test_what_counts_as_other_than_usual(code, value, abnormal):
         ("chills", "none", "none", 0),
         ("chills", "rigors", "rigors", 3),
         ("fatigue", "relieved_by_rest", "relieved by rest", 1),
-        ("alertness", "unrousable", "unrousable", 3),
+        ("alertness", "unrousable", "cannot be woken", 3),
         ("seizure", True, "yes", 2),
         ("loose_stools_24h", 4, "4 times", 2),
     ],
