@@ -230,7 +230,7 @@ class Patient(models.Model):
         return (at.astimezone(zone).date() - infusion.given_at.astimezone(zone).date()).days
 
     def therapy_context(self, at: datetime | None = None) -> dict[str, Any]:
-        """The engine's context (assess-contract.md) as it stood at ``at``."""
+        """The engine's context (docs/case-format.md) as it stood at ``at``."""
         at = at or timezone.now()
         infusions = self.infusions_given(at)
         latest = infusions[0] if infusions else None

@@ -56,8 +56,8 @@ def render() -> str:
         "that made it.",
         "",
         "Not clinically validated: every rule and threshold needs the sign-off of the clinical "
-        "lead of each centre. Clinical reasoning and sources: `rules-reference.md` (rule ids and "
-        "sources S1… are cited from it).",
+        "lead of each centre. The sources S1… are listed in [sources.md](sources.md); the codes "
+        "the conditions use are explained in [case-format.md](case-format.md).",
         "",
         "Triage levels, lowest first: " + " < ".join(f"`{t.name}`" for t in Triage) + ". "
         "Every rule is evaluated and the highest level wins (P1).",
