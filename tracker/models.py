@@ -301,9 +301,6 @@ class ReportQuerySet(models.QuerySet):
         """Reports about the patient ``user`` is, or cares for."""
         return self.filter(patient__in=Patient.objects.answered_for_by(user))
 
-    def for_nurse(self, user) -> ReportQuerySet:
-        return self.filter(patient__care_team__nurses=user)
-
 
 class Report(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reports")
@@ -342,10 +339,6 @@ class Report(models.Model):
     @property
     def days_since_infusion(self) -> int | None:
         return self.context.get("days_since_infusion")
-
-    @property
-    def reasons(self) -> list[str]:
-        return [f["why"] for f in self.findings]
 
     @property
     def answered_by_patient(self) -> bool:
@@ -652,7 +645,7 @@ class FlagEvent(models.Model):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
-# -- Enrolment, notifications and the audit trail (h4) --------------------------------------------
+# -- Enrolment, notifications and the audit trail --------------------------------------------------
 
 
 class Notification(models.Model):
@@ -721,7 +714,7 @@ class TimelineAccess(models.Model):
         return f"{self.nurse} opened {self.patient} {self.at:%Y-%m-%d %H:%M}"
 
 
-# -- Languages (h5) --------------------------------------------------------------------------------
+# -- Languages -------------------------------------------------------------------------------------
 
 
 class Preferences(models.Model):

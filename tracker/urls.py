@@ -16,6 +16,8 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report, name="report"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("flags/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("flags/<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("flags/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("patients/", views.patients, name="patients"),
     path("patients/new/", views.enrol, name="enrol"),
     path("patients/<int:pk>/care/", views.patient_care, name="patient_care"),
@@ -29,13 +31,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("history/", views.history, name="history"),
     path("patients/<int:pk>/", views.timeline, name="timeline"),
-]
-
-urlpatterns += [
-    path("flags/<int:pk>/resolve/", views.resolve, name="resolve"),
-    path("flags/<int:pk>/reopen/", views.reopen, name="reopen"),
-]
-
-urlpatterns += [
     path("language/", views.language, name="language"),
 ]

@@ -544,7 +544,7 @@ def checkin_questions(request: HttpRequest) -> HttpResponse:
     return render(request, "checkin.html#group-questions", context)
 
 
-# -- Languages (h5) --------------------------------------------------------------------------------
+# -- Languages -------------------------------------------------------------------------------------
 
 
 @login_not_required
