@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from tests.factories import (
     PASSWORD,
-    CareTeamFactory,
     UserFactory,
     car_t_patient,
     carer_of,
@@ -35,11 +34,6 @@ def clock(time_machine):
         time_machine.move_to(START + timedelta(minutes=minutes), tick=False)
 
     return at
-
-
-@pytest.fixture
-def team():
-    return CareTeamFactory()
 
 
 @pytest.fixture
