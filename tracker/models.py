@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.conf import settings
@@ -156,16 +156,19 @@ class PatientQuerySet(models.QuerySet):
         now = now or timezone.now()
         missed = Q(pk__in=[])
         for zone in sorted(set(zones)):
-            local = now.astimezone(zoneinfo.ZoneInfo(zone))
-            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            since_midnight = Report.objects.filter(
-                patient=OuterRef("pk"), submitted_at__gte=midnight
-            )
-            missed |= Q(care_team__time_zone=zone) & ~Q(Exists(since_midnight))
+            local = zoneinfo.ZoneInfo(zone)
+            today = Report.objects.on_day(now.astimezone(local).date(), local)
+            checked_in = Exists(today.filter(patient=OuterRef("pk")))
+            missed |= Q(care_team__time_zone=zone) & ~Q(checked_in)
         latest = Report.objects.filter(patient=OuterRef("pk")).order_by("-submitted_at")
         return self.filter(missed).annotate(
             last_check_in=Subquery(latest.values("submitted_at")[:1])
         )
+
+
+def display_name(user) -> str:
+    """How the app names a person to others: their full name, or their user name without one."""
+    return user.get_full_name() or user.get_username()
 
 
 class Patient(models.Model):
@@ -205,7 +208,7 @@ class Patient(models.Model):
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)
 
     @property
     def open_flag(self) -> Level | None:
@@ -300,6 +303,12 @@ class ReportQuerySet(models.QuerySet):
     def for_patient_user(self, user) -> ReportQuerySet:
         """Reports about the patient ``user`` is, or cares for."""
         return self.filter(patient__in=Patient.objects.answered_for_by(user))
+
+    def on_day(self, day: date, zone: tzinfo) -> ReportQuerySet:
+        """Reports sent on ``day`` by the calendar of ``zone``: "checked in today" for a team."""
+        start = datetime.combine(day, time.min, tzinfo=zone)
+        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+        return self.filter(submitted_at__gte=start, submitted_at__lt=end)
 
 
 class Report(models.Model):
@@ -736,10 +745,16 @@ class Preferences(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.language}"
 
+    @staticmethod
+    def is_supported(language: str | None) -> bool:
+        """Whether the app speaks ``language`` (one of ``settings.LANGUAGES``)."""
+        return language in dict(settings.LANGUAGES)
+
     @classmethod
     def language_of(cls, user) -> str | None:
-        """The language ``user`` chose, or None when they have not chosen one."""
-        return cls.objects.filter(user=user).values_list("language", flat=True).first()
+        """The language ``user`` chose, or None when they have not chosen one the app speaks."""
+        language = cls.objects.filter(user=user).values_list("language", flat=True).first()
+        return language if cls.is_supported(language) else None
 
     @classmethod
     def choose(cls, user, language: str) -> Preferences:

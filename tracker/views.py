@@ -49,7 +49,16 @@ from tracker.forms import (
     MonitoringForm,
     ResolveFlagForm,
 )
-from tracker.models import CareTeam, Flag, FlagEvent, Level, Patient, Preferences, Report
+from tracker.models import (
+    CareTeam,
+    Flag,
+    FlagEvent,
+    Level,
+    Patient,
+    Preferences,
+    Report,
+    display_name,
+)
 from tracker.tokens import invitation_token_generator
 
 
@@ -197,7 +206,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     notice = None
     if not flag.acknowledge(request.user):
         notice = _("%(name)s had already acknowledged this flag at %(time)s.") % {
-            "name": _name(flag.acknowledged_by),
+            "name": display_name(flag.acknowledged_by),
             "time": _clock(flag.acknowledged_at),
         }
     return _after_flag_action(request, flag, notice)
@@ -223,7 +232,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if not flag.resolve(request.user, data["outcome"], data["note"], report_id=data["report"]):
         if flag.status == Flag.Status.RESOLVED:
             notice = _("%(name)s had already resolved this flag at %(time)s.") % {
-                "name": _name(flag.resolved_by),
+                "name": display_name(flag.resolved_by),
                 "time": _clock(flag.resolved_at),
             }
         else:
@@ -241,7 +250,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
         event = flag.latest_event(FlagEvent.Action.REOPENED)
         if flag.status != Flag.Status.RESOLVED and event is not None:
             notice = _("%(name)s had already reopened this flag at %(time)s.") % {
-                "name": _name(event.by),
+                "name": display_name(event.by),
                 "time": _clock(event.at),
             }
         else:
@@ -343,10 +352,6 @@ def _done_message(flag: Flag) -> str:
     if flag.status == Flag.Status.ACKNOWLEDGED:
         return _("You acknowledged the flag for %(patient)s at %(time)s.") % params
     return _("You reopened the flag for %(patient)s at %(time)s.") % params
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _clock(moment: datetime) -> str:
@@ -466,8 +471,7 @@ class SetPasswordView(PasswordResetConfirmView):
     def get_user(self, uidb64: str):
         """The invited user; their page is in the language the nurse chose for them."""
         user = super().get_user(uidb64)
-        language = Preferences.language_of(user) if user is not None else None
-        if language in dict(settings.LANGUAGES):
+        if user is not None and (language := Preferences.language_of(user)):
             translation.activate(language)
             self.request.LANGUAGE_CODE = language
         return user
@@ -563,7 +567,7 @@ def language(request: HttpRequest) -> HttpResponse:
     ):
         back = reverse("home") if request.user.is_authenticated else reverse("login")
     response = HttpResponseClientRedirect(back) if request.htmx else redirect(back)
-    if chosen not in dict(settings.LANGUAGES):
+    if not Preferences.is_supported(chosen):
         return response
     if request.user.is_authenticated:
         Preferences.choose(request.user, chosen)
