@@ -5,10 +5,11 @@ accepts, which body system it belongs to and how the patient is asked about it. 
 validation of case files (``symptoms.validation``) and the management commands all read it, so a
 code, a range or a choice is written exactly once.
 
-Codes, types and ranges follow ``shared/clinical/assess-contract.md``. The questions and help texts
-are our own plain words (aimed at a reading age of about 12); they are deliberately not PRO-CTCAE
-wording, which NCI does not allow us to redistribute. Every user-facing string is marked for
-translation with ``gettext_lazy`` so that importing this module needs no configured settings.
+Codes, types and ranges are those of the case-file format (``docs/case-format.md``). The questions
+and help texts are our own plain words (aimed at a reading age of about 12); they are deliberately
+not PRO-CTCAE wording, which NCI does not allow us to redistribute. Every user-facing string is
+marked for translation with ``gettext_lazy`` so that importing this module needs no configured
+settings.
 
 Choices are listed from least to most severe, so a choice's index is its severity rank
 (``severity()``); ``is_worse()`` compares two values of one input in the clinical sense.

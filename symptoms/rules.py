@@ -1,10 +1,11 @@
 """The rule table, as data.
 
-Each rule is a row: id, category, triage, grade wording, sources and evidence tags from
-``shared/clinical/rules-reference.md`` (section 15 wins where it differs from earlier sections), a
-plain-words condition for the rule book, and a small check function that yields one ``Hit`` per
-thing it found. A check that can fire at several levels (headache mild / moderate / severe) says so
-in its hit; the row holds the level the rule book shows first.
+Each rule is a row: id, category, triage, grade wording, sources (S1…, listed in
+``docs/sources.md``) and evidence tags from the clinical team's research reference (its decisions
+D1… and section numbers are cited in comments; its section 15 wins where it differs from earlier
+sections), a plain-words condition for the rule book, and a small check function that yields one
+``Hit`` per thing it found. A check that can fire at several levels (headache mild / moderate /
+severe) says so in its hit; the row holds the level the rule book shows first.
 
 Rules run in three stages, so that rules about other findings see them (P1 still decides the level):
 

@@ -8,9 +8,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_manage(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
+def run_manage(
+    *args: str, stdin: str | None = None, settings: str | None = "tracker.settings", **env: str
+) -> subprocess.CompletedProcess:
+    """``manage.py`` with no ``DJANGO_*`` variable but ``env`` (and ``settings``, unless None)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
+    if settings:
+        clean["DJANGO_SETTINGS_MODULE"] = settings
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -25,7 +25,15 @@ from symptoms.describe import NAMES, answer_words, is_abnormal, value_text
 from symptoms.explain import number_text
 from symptoms.rules import THRESHOLDS
 from tracker import charts
-from tracker.models import Flag, FlagEvent, Level, Patient, PatientQuerySet, Report
+from tracker.models import (
+    Flag,
+    FlagEvent,
+    Level,
+    Patient,
+    PatientQuerySet,
+    Report,
+    display_name,
+)
 
 # How far back the patient's own history page goes.
 HISTORY_DAYS = 28
@@ -356,7 +364,7 @@ def answered_by(report: Report, patient: Patient, viewer=None) -> str:
     if report.reported_by_id == patient.user_id:
         return patient.name
     who = report.reported_by
-    return _("%(name)s (carer)") % {"name": who.get_full_name() or who.get_username()}
+    return _("%(name)s (carer)") % {"name": display_name(who)}
 
 
 @dataclass(frozen=True, slots=True)

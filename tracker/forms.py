@@ -28,7 +28,7 @@ from symptoms.catalogue import GROUPS, INPUTS, inputs_in_group
 from symptoms.explain import number_text
 from symptoms.rules import THRESHOLDS
 from symptoms.validation import validate_report
-from tracker.models import CareTeam, Patient
+from tracker.models import CareTeam, Flag, Level, Patient, RiskCategory
 
 # The body systems of the "anything new or worse today?" checklist, in catalogue order.
 FOLLOW_UP_GROUPS = tuple(g for g in GROUPS if g not in ("vitals", "free_text"))
@@ -691,8 +691,7 @@ class MonitoringForm(forms.Form):
     monitoring = forms.ChoiceField(choices=Patient.Monitoring.choices)
 
 
-# The nurse's forms, with their own imports, kept below the patient's check-in form.
-from tracker.models import CareTeam, Flag, Level, RiskCategory  # noqa: E402
+# -- Flags and the dashboard (nurses) --------------------------------------------------------------
 
 
 class ResolveFlagForm(forms.Form):

@@ -120,11 +120,9 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
-            language = Preferences.language_of(request.user)
-            if language in dict(settings.LANGUAGES):
-                translation.activate(language)
-                request.LANGUAGE_CODE = language
+        if request.user.is_authenticated and (language := Preferences.language_of(request.user)):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.conf import settings
@@ -158,16 +158,19 @@ class PatientQuerySet(models.QuerySet):
         now = now or timezone.now()
         missed = Q(pk__in=[])
         for zone in sorted(set(zones)):
-            local = now.astimezone(zoneinfo.ZoneInfo(zone))
-            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            since_midnight = Report.objects.filter(
-                patient=OuterRef("pk"), submitted_at__gte=midnight
-            )
-            missed |= Q(care_team__time_zone=zone) & ~Q(Exists(since_midnight))
+            local = zoneinfo.ZoneInfo(zone)
+            today = Report.objects.on_day(now.astimezone(local).date(), local)
+            checked_in = Exists(today.filter(patient=OuterRef("pk")))
+            missed |= Q(care_team__time_zone=zone) & ~Q(checked_in)
         latest = Report.objects.filter(patient=OuterRef("pk")).order_by("-submitted_at")
         return self.filter(missed).annotate(
             last_check_in=Subquery(latest.values("submitted_at")[:1])
         )
+
+
+def display_name(user) -> str:
+    """How the app names a person to others: their full name, or their user name without one."""
+    return user.get_full_name() or user.get_username()
 
 
 class Patient(models.Model):
@@ -207,7 +210,7 @@ class Patient(models.Model):
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)
 
     @property
     def open_flag(self) -> Level | None:
@@ -232,7 +235,7 @@ class Patient(models.Model):
         return (at.astimezone(zone).date() - infusion.given_at.astimezone(zone).date()).days
 
     def therapy_context(self, at: datetime | None = None) -> dict[str, Any]:
-        """The engine's context (assess-contract.md) as it stood at ``at``."""
+        """The engine's context (docs/case-format.md) as it stood at ``at``."""
         at = at or timezone.now()
         infusions = self.infusions_given(at)
         latest = infusions[0] if infusions else None
@@ -303,8 +306,11 @@ class ReportQuerySet(models.QuerySet):
         """Reports about the patient ``user`` is, or cares for."""
         return self.filter(patient__in=Patient.objects.answered_for_by(user))
 
-    def for_nurse(self, user) -> ReportQuerySet:
-        return self.filter(patient__care_team__nurses=user)
+    def on_day(self, day: date, zone: tzinfo) -> ReportQuerySet:
+        """Reports sent on ``day`` by the calendar of ``zone``: "checked in today" for a team."""
+        start = datetime.combine(day, time.min, tzinfo=zone)
+        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+        return self.filter(submitted_at__gte=start, submitted_at__lt=end)
 
 
 class Report(models.Model):
@@ -674,7 +680,7 @@ class FlagEvent(models.Model):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
-# -- Enrolment, notifications and the audit trail (h4) --------------------------------------------
+# -- Enrolment, notifications and the audit trail --------------------------------------------------
 
 
 class Notification(models.Model):
@@ -750,7 +756,7 @@ class TimelineAccess(models.Model):
         return f"{self.nurse}: {self.get_what_display()} {self.patient} {self.at:%Y-%m-%d %H:%M}"
 
 
-# -- Languages (h5) --------------------------------------------------------------------------------
+# -- Languages -------------------------------------------------------------------------------------
 
 
 class Preferences(models.Model):
@@ -772,10 +778,16 @@ class Preferences(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.language}"
 
+    @staticmethod
+    def is_supported(language: str | None) -> bool:
+        """Whether the app speaks ``language`` (one of ``settings.LANGUAGES``)."""
+        return language in dict(settings.LANGUAGES)
+
     @classmethod
     def language_of(cls, user) -> str | None:
-        """The language ``user`` chose, or None when they have not chosen one."""
-        return cls.objects.filter(user=user).values_list("language", flat=True).first()
+        """The language ``user`` chose, or None when they have not chosen one the app speaks."""
+        language = cls.objects.filter(user=user).values_list("language", flat=True).first()
+        return language if cls.is_supported(language) else None
 
     @classmethod
     def choose(cls, user, language: str) -> Preferences:

@@ -8,7 +8,7 @@ kind sentence and a link. In production `manage.py worker` runs them (django-tas
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,10 +30,7 @@ logger = logging.getLogger(__name__)
 
 def checked_in_on(patient: Patient, day: date) -> bool:
     """Whether anyone sent a check-in for ``patient`` on ``day`` (the care team's calendar)."""
-    zone = patient.care_team.zone
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return patient.reports.filter(submitted_at__gte=start, submitted_at__lt=end).exists()
+    return patient.reports.on_day(day, patient.care_team.zone).exists()
 
 
 def _email(subject: str, template: str, context: dict, to: list[str]) -> list[EmailMessage]:
@@ -43,7 +40,7 @@ def _email(subject: str, template: str, context: dict, to: list[str]) -> list[Em
 
 def _language(language: str | None) -> str:
     """The recipient's chosen language, or the site's when they have not chosen one."""
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return language if Preferences.is_supported(language) else settings.LANGUAGE_CODE
 
 
 def _send_password_link(user, *, url: str, subject: Promise, template: str) -> None:

@@ -16,6 +16,8 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report, name="report"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("flags/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("flags/<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("flags/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("patients/", views.patients, name="patients"),
     path("rules/", views.rule_book, name="rules"),
     path("patients/new/", views.enrol, name="enrol"),
@@ -34,19 +36,8 @@ urlpatterns = [
     path("patients/<int:pk>/", views.timeline, name="timeline"),
     path("patients/<int:pk>/summary/", views.patient_summary, name="patient_summary"),
     path("patients/<int:pk>/fhir/", views.patient_fhir, name="patient_fhir"),
-]
-
-urlpatterns += [
-    path("flags/<int:pk>/resolve/", views.resolve, name="resolve"),
-    path("flags/<int:pk>/reopen/", views.reopen, name="reopen"),
-]
-
-urlpatterns += [
     path("language/", views.language, name="language"),
-]
-
-# "Forgot your password?": Django's reset views, the e-mail through the task worker.
-urlpatterns += [
+    # "Forgot your password?": Django's reset views, the e-mail through the task worker.
     path("password-reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
@@ -67,9 +58,7 @@ urlpatterns += [
         ),
         name="password_reset_complete",
     ),
-]
-
-urlpatterns += [
+    # The staff's second step after the password (tracker.second_factor).
     path("account/two-factor/", second_factor_views.two_factor, name="two_factor"),
     path(
         "account/two-factor/setup/", second_factor_views.two_factor_setup, name="two_factor_setup"

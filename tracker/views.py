@@ -62,6 +62,7 @@ from tracker.models import (
     Preferences,
     Report,
     TimelineAccess,
+    display_name,
 )
 from tracker.tokens import invitation_token_generator
 
@@ -210,7 +211,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     notice = None
     if not flag.acknowledge(request.user):
         notice = _("%(name)s had already acknowledged this flag at %(time)s.") % {
-            "name": _name(flag.acknowledged_by),
+            "name": display_name(flag.acknowledged_by),
             "time": _clock(flag.acknowledged_at),
         }
     return _after_flag_action(request, flag, notice)
@@ -236,7 +237,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if not flag.resolve(request.user, data["outcome"], data["note"], report_id=data["report"]):
         if flag.status == Flag.Status.RESOLVED:
             notice = _("%(name)s had already resolved this flag at %(time)s.") % {
-                "name": _name(flag.resolved_by),
+                "name": display_name(flag.resolved_by),
                 "time": _clock(flag.resolved_at),
             }
         else:
@@ -254,7 +255,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
         event = flag.latest_event(FlagEvent.Action.REOPENED)
         if flag.status != Flag.Status.RESOLVED and event is not None:
             notice = _("%(name)s had already reopened this flag at %(time)s.") % {
-                "name": _name(event.by),
+                "name": display_name(event.by),
                 "time": _clock(event.at),
             }
         else:
@@ -356,10 +357,6 @@ def _done_message(flag: Flag) -> str:
     if flag.status == Flag.Status.ACKNOWLEDGED:
         return _("You acknowledged the flag for %(patient)s at %(time)s.") % params
     return _("You reopened the flag for %(patient)s at %(time)s.") % params
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _clock(moment: datetime) -> str:
@@ -479,8 +476,7 @@ class SetPasswordView(PasswordResetConfirmView):
     def get_user(self, uidb64: str):
         """The invited user; their page is in the language the nurse chose for them."""
         user = super().get_user(uidb64)
-        language = Preferences.language_of(user) if user is not None else None
-        if language in dict(settings.LANGUAGES):
+        if user is not None and (language := Preferences.language_of(user)):
             translation.activate(language)
             self.request.LANGUAGE_CODE = language
         return user
@@ -639,7 +635,7 @@ def checkin_questions(request: HttpRequest) -> HttpResponse:
     return render(request, "checkin.html#group-questions", context)
 
 
-# -- Languages (h5) --------------------------------------------------------------------------------
+# -- Languages -------------------------------------------------------------------------------------
 
 
 @login_not_required
@@ -658,7 +654,7 @@ def language(request: HttpRequest) -> HttpResponse:
     ):
         back = reverse("home") if request.user.is_authenticated else reverse("login")
     response = HttpResponseClientRedirect(back) if request.htmx else redirect(back)
-    if chosen not in dict(settings.LANGUAGES):
+    if not Preferences.is_supported(chosen):
         return response
     if request.user.is_authenticated:
         Preferences.choose(request.user, chosen)

@@ -41,7 +41,11 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def screenshot():
-    """Saves a full-page screenshot into the git-ignored screenshots/ folder for a reviewer."""
+    """Saves a full-page screenshot into the git-ignored screenshots/ folder for a reviewer.
+
+    Each name belongs to one test. The file is written whole and then renamed into place, so that
+    under pytest-xdist no reader ever sees half a picture.
+    """
     SCREENSHOTS.mkdir(exist_ok=True)
 
     def take(page, name: str) -> None:
@@ -50,7 +54,9 @@ def screenshot():
         size = page.viewport_size
         height = page.evaluate("document.documentElement.scrollHeight")
         page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
-        page.screenshot(path=SCREENSHOTS / f"{name}.png")
+        partial = SCREENSHOTS / f".{name}.{os.getpid()}.png"
+        page.screenshot(path=partial)
+        partial.replace(SCREENSHOTS / f"{name}.png")
         page.set_viewport_size(size)
 
     return take

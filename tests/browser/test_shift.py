@@ -73,7 +73,7 @@ def test_a_shift_from_three_check_ins_to_a_resolved_emergency(
     expect(page.locator("#worklist")).not_to_contain_text("Cai Osei")  # routine: not flagged
     missed = page.get_by_role("region", name="No check-in yet today")
     expect(missed).to_contain_text("Dana Novak")
-    screenshot(page, "dashboard")
+    screenshot(page, "dashboard-shift")
     page.set_viewport_size(TABLET)
     screenshot(page, "dashboard-tablet")
     page.set_viewport_size(DESKTOP)

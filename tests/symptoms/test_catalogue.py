@@ -1,4 +1,4 @@
-"""The input catalogue against the contract (assess-contract.md): codes, types, ranges, choices."""
+"""The input catalogue against the case-file format (docs/case-format.md): codes, types, ranges."""
 
 from django.utils.functional import Promise
 

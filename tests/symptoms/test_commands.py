@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from symptoms.management.commands import rules as rules_command
 from symptoms.rules import RULES, RULESET_VERSION
 from tests.commands import run_manage
 
 VIGNETTES = Path(__file__).resolve().parents[1] / "vignettes"
+RULE_BOOK = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
 FEVER_DAY_2 = {
     "id": "fever-day-2",
@@ -248,12 +250,47 @@ def test_rules_prints_every_rule_as_markdown():
 def test_the_published_rule_book_is_the_current_table():
     """docs/rules.md is what clinicians sign off; it must never drift from the code."""
     code, out, _err = run("rules")
-    published = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()
     assert code == 0
-    assert published == out, (
-        "docs/rules.md is out of date: run `python manage.py rules > docs/rules.md` and have the "
+    assert RULE_BOOK.read_text() == out, (
+        "docs/rules.md is out of date: run `python manage.py rules --write` and have the "
         "change reviewed by a clinician"
     )
+
+
+def test_the_read_only_commands_run_in_a_fresh_clone_with_no_django_variable():
+    """No DJANGO_DEBUG, no secret key, no settings module: the rule book and the engine work."""
+    rules = run_manage("rules", settings=None)
+    assert (rules.returncode, rules.stderr) == (0, "")
+    assert rules.stdout == RULE_BOOK.read_text()
+
+    assessed = run_manage("assess", str(VIGNETTES / "a01.json"), settings=None)
+    assert assessed.returncode == 0, assessed.stderr
+    assert json.loads(assessed.stdout)["triage"] == "URGENT_NOW"
+
+    checked = run_manage("check_vignettes", str(VIGNETTES), settings=None)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.strip().endswith(" passed, 0 failed")
+
+
+def test_rules_write_refreshes_the_rule_book_in_one_step(tmp_path):
+    book = write(tmp_path / "rules.md", "the old rule book\n")
+    code, out, _err = run("rules", write=book)
+    assert (code, out) == (0, "")
+    assert book.read_text() == rules_command.render() + "\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["rules.md"]
+
+
+def test_rules_write_that_fails_leaves_the_old_rule_book_whole(tmp_path, monkeypatch):
+    book = write(tmp_path / "rules.md", "the old rule book\n")
+
+    def broken_render():
+        raise RuntimeError("a rule could not be rendered")
+
+    monkeypatch.setattr(rules_command, "render", broken_render)
+    with pytest.raises(RuntimeError):
+        run("rules", write=book)
+    assert book.read_text() == "the old rule book\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["rules.md"]
 
 
 def test_assess_from_the_command_line_exits_2_on_bad_input(tmp_path):

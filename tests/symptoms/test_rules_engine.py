@@ -306,7 +306,11 @@ def test_every_threshold_is_used() -> None:
 
 
 def test_realistic_reports_are_fast() -> None:
-    """The target is ≥ 20,000 assessments/s on one core; the bound here is loose against noise."""
+    """The target is ≥ 20,000 assessments/s on one core; the bound here is loose against noise.
+
+    Timed in this process's CPU time, not wall time: under pytest-xdist, or on a busy machine, other
+    processes share the cores, and that says nothing about the engine.
+    """
     from symptoms.benchmark import generate_corpus
 
     corpus = generate_corpus(4000, seed=11)
@@ -314,8 +318,8 @@ def test_realistic_reports_are_fast() -> None:
         assess(context, report, history)
     best = 0.0
     for _ in range(3):
-        started = time.perf_counter()
+        started = time.process_time()
         for context, report, history in corpus:
             assess(context, report, history)
-        best = max(best, len(corpus) / (time.perf_counter() - started))
+        best = max(best, len(corpus) / (time.process_time() - started))
     assert best > 5000, f"{best:.0f} assessments/s"

@@ -30,17 +30,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from tests.factories import (
-    CareTeamFactory,
-    UserFactory,
-    authenticator_app,
-    car_t_patient,
-    carer_of,
-    nurse_of,
-)
-from tracker.checkins import record_report
+from tests.factories import UserFactory, authenticator_app, carer_of
 from tracker.forms import FOLLOW_UP_GROUPS
-from tracker.models import Flag, Patient
+from tracker.models import Patient
 from tracker.tokens import invitation_token_generator
 
 pytestmark = pytest.mark.django_db
@@ -309,23 +301,17 @@ def test_the_matrix_size():
 
 
 @pytest.fixture
-def world():
-    team_x, team_y = CareTeamFactory(), CareTeamFactory()
-    patient_a = car_t_patient(team=team_x)
-    patient_b = car_t_patient(team=team_x)
-    report = record_report(
-        patient=patient_a, reported_by=patient_a.user, answers={"temperature_c": 38.6}
-    )
+def world(two_teams):
+    patient_a, report, flag = two_teams["patient_a"], two_teams["report_a"], two_teams["flag_a"]
     users = {
         "anonymous": None,
         "patient_a": patient_a.user,
-        "patient_b": patient_b.user,
+        "patient_b": two_teams["patient_b"].user,
         "carer_a": carer_of(patient_a),
-        "nurse_x": nurse_of(team_x),
-        "nurse_y": nurse_of(team_y),
+        "nurse_x": two_teams["nurse_x"],
+        "nurse_y": two_teams["nurse_y"],
         "admin": UserFactory(is_staff=True, is_superuser=True),
     }
-    flag = Flag.objects.get(patient=patient_a)
     uidb64 = urlsafe_base64_encode(force_bytes(patient_a.user.pk))
     params = {
         "pk": patient_a.pk,

@@ -4,34 +4,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.factories import CareTeamFactory, car_t_patient, nurse_of
 from tracker.audit import record_timeline_opened
 from tracker.checkins import record_report
 from tracker.models import Flag, Patient, TimelineAccess
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("frozen"),
+    pytest.mark.nurse(username="nurse.jo"),
+]
 
 NOW = datetime(2026, 2, 2, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def team():
-    return CareTeamFactory()
-
-
-@pytest.fixture
-def nurse(team):
-    return nurse_of(team, username="nurse.jo")
-
-
-@pytest.fixture
-def patient(team):
-    return car_t_patient(team=team, day=3)
 
 
 @pytest.fixture

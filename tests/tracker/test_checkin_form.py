@@ -14,7 +14,10 @@ from tests.factories import PASSWORD, car_t_patient, carer_of, check_in_form, nu
 from tracker.forms import ICE_ITEMS, CheckInForm, celsius_to_fahrenheit
 from tracker.models import Level, Report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.patient(user__first_name="Alex", user__last_name="Rivera"),
+]
 
 # Form field for each numeric report input (the catalogue code, unless the form converts it).
 NUMERIC_FIELDS = {
@@ -32,17 +35,6 @@ NUMERIC_FIELDS = {
 def well(**overrides):
     """A complete, quiet check-in: every vital sign measured and normal, nothing new."""
     return check_in_form(**overrides)
-
-
-@pytest.fixture
-def patient():
-    return car_t_patient(day=3, user__first_name="Alex", user__last_name="Rivera")
-
-
-@pytest.fixture
-def patient_client(client, patient):
-    client.force_login(patient.user)
-    return client
 
 
 def send(client, data, url=None):

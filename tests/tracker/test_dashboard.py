@@ -22,7 +22,11 @@ from tests.factories import (
 from tracker import checkins
 from tracker.models import Flag, FlagEvent, Level, Patient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.team(name="Haematology", time_zone="Europe/London"),
+    pytest.mark.nurse(first_name="Sam", last_name="Lee"),
+]
 
 EMERGENCY, URGENT_NOW, URGENT_TODAY = Level.EMERGENCY, Level.URGENT_NOW, Level.URGENT_TODAY
 
@@ -59,16 +63,6 @@ def cell(row_html, name):
 
 def section(html, name):
     return re.search(rf'<section class="card {name}".*?</section>', html, re.DOTALL).group(0)
-
-
-@pytest.fixture
-def team():
-    return CareTeamFactory(name="Haematology", time_zone="Europe/London")
-
-
-@pytest.fixture
-def nurse(team):
-    return nurse_of(team, first_name="Sam", last_name="Lee")
 
 
 @pytest.fixture

@@ -6,34 +6,18 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from symptoms.catalogue import BASELINE, LABS
-from tests.factories import CareTeamFactory, car_t_patient, nurse_of
+from tests.factories import CareTeamFactory, car_t_patient
 from tracker.enrolment import enrol_patient
 from tracker.models import Infusion, Patient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("frozen"),
+    pytest.mark.team(time_zone="America/New_York"),
+    pytest.mark.patient(day=2, labs={"anc": 0.4, "platelets": 60.0}),
+]
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def team():
-    return CareTeamFactory(time_zone="America/New_York")
-
-
-@pytest.fixture
-def nurse(team):
-    return nurse_of(team)
-
-
-@pytest.fixture
-def nurse_client(client, nurse):
-    client.force_login(nurse)
-    return client
 
 
 def enrolment_data(team, **overrides):
@@ -194,14 +178,6 @@ def test_enrol_patient_writes_everything_or_nothing(team, nurse):
 
 
 # -- The patient's care page --------------------------------------------------------------------
-
-
-@pytest.fixture
-def patient(team):
-    patient = car_t_patient(team=team, day=2)
-    patient.labs = {"anc": 0.4, "platelets": 60.0}
-    patient.save()
-    return patient
 
 
 def test_the_care_page_shows_the_patient_to_their_nurses_only(nurse_client, patient):

@@ -6,23 +6,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.factories import CareTeamFactory, nurse_of
+from tests.factories import nurse_of
 from tracker.enrolment import enrol_patient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 NEW_PASSWORD = "a-long-kind-pass-phrase-7"
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def team():
-    return CareTeamFactory()
 
 
 @pytest.fixture

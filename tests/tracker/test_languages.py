@@ -29,7 +29,6 @@ from symptoms.explain import ADVICE, CATEGORY_WHY, READING_NAMES
 from symptoms.levels import Triage
 from tests.factories import (
     PASSWORD,
-    CareTeamFactory,
     FlagFactory,
     PreferencesFactory,
     UserFactory,
@@ -42,7 +41,12 @@ from tracker.checkins import record_report
 from tracker.enrolment import enrol_patient
 from tracker.models import CheckInReminder, Flag, Level, Notification, Preferences, Report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("frozen"),
+    pytest.mark.team(phone_24h="+34 600 123 456", emergency_number="112"),
+    pytest.mark.patient(user__first_name="Lucía", user__last_name="Gómez"),
+]
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -57,11 +61,6 @@ ANSWERS_FOR_LEVEL = {
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture(autouse=True)
 def english_afterwards():
     """A request leaves its language active in this thread: later tests must start in English."""
     yield
@@ -69,21 +68,10 @@ def english_afterwards():
 
 
 @pytest.fixture
-def team():
-    return CareTeamFactory(phone_24h="+34 600 123 456", emergency_number="112")
-
-
-@pytest.fixture
-def patient(team):
-    patient = car_t_patient(day=3, team=team, user__first_name="Lucía", user__last_name="Gómez")
+def patient(patient):
+    """The shared patient, who chose Spanish."""
     PreferencesFactory(user=patient.user, language="es")
     return patient
-
-
-@pytest.fixture
-def patient_client(client, patient):
-    client.force_login(patient.user)
-    return client
 
 
 def spanish(text) -> str:

@@ -22,14 +22,9 @@ from tests.factories import PASSWORD, CareTeamFactory, UserFactory, car_t_patien
 from tracker.accounts import LoginView
 from tracker.enrolment import enrol_patient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.patient(user__username="alex@example.org")]
 
 WRONG = "not-the-password"
-
-
-@pytest.fixture
-def patient():
-    return car_t_patient(user__username="alex@example.org")
 
 
 def log_in(client, username, password, **extra):

@@ -5,35 +5,21 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories import CareTeamFactory, UserFactory, car_t_patient, nurse_of
+from tests.factories import CareTeamFactory, UserFactory, nurse_of
 from tracker.checkins import raise_flag, record_report
 from tracker.models import Flag, Level, Notification, Report
 
-pytestmark = pytest.mark.django_db
+# Every test has the care team's two nurses, as if they were there before the patient.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "nurses")]
 
 NOW = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
 URGENT_NOW = {"temperature_c": 38.5}  # fever on day 3 after CAR-T: phone now
 URGENT_TODAY = {"temperature_c": 37.0, "rash_bsa_percent": 10}
 
 
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def team():
-    return CareTeamFactory()
-
-
 @pytest.fixture
 def nurses(team):
     return [nurse_of(team), nurse_of(team)]
-
-
-@pytest.fixture
-def patient(team, nurses):
-    return car_t_patient(team=team, day=3)
 
 
 @pytest.fixture

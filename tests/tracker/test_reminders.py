@@ -9,15 +9,10 @@ from tests.factories import CareTeamFactory, InfusionFactory, PatientFactory, ca
 from tracker.checkins import record_report
 from tracker.models import CheckInReminder, Patient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 # London is on British Summer Time (UTC+1) in June: 10:00 there is 09:00 UTC.
-MORNING = datetime(2026, 6, 10, 6, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(MORNING, tick=False)
+NOW = datetime(2026, 6, 10, 6, 0, tzinfo=UTC)  # early morning, before any team's reminder time
 
 
 @pytest.fixture

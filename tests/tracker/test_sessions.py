@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from tests.factories import (
     PASSWORD,
-    CareTeamFactory,
     UserFactory,
     car_t_patient,
     carer_of,
@@ -36,11 +35,6 @@ def clock(time_machine):
         time_machine.move_to(START + timedelta(minutes=minutes), tick=False)
 
     return at
-
-
-@pytest.fixture
-def team():
-    return CareTeamFactory()
 
 
 @pytest.fixture

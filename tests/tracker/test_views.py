@@ -35,17 +35,6 @@ def checkin_data(**overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
-@pytest.fixture
-def patient():
-    return car_t_patient(day=3)
-
-
-@pytest.fixture
-def patient_client(client, patient):
-    client.force_login(patient.user)
-    return client
-
-
 def test_after_login_a_patient_lands_on_the_check_in_and_a_nurse_on_the_dashboard(client, patient):
     response = client.post(
         reverse("login"), {"username": patient.user.username, "password": PASSWORD}, follow=True

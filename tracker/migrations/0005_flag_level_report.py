@@ -10,7 +10,7 @@ def level_report_is_the_latest(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0004_h4"),
+        ("tracker", "0004_history_reminders_notifications"),
     ]
 
     operations = [

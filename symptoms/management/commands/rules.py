@@ -1,8 +1,16 @@
-"""``manage.py rules``: the whole rule table as markdown, for a clinician to read and sign off."""
+"""``manage.py rules``: the whole rule table as markdown, for a clinician to read and sign off.
+
+``manage.py rules --write`` refreshes ``docs/rules.md``: the new text is rendered in full first,
+then written to a temporary file beside it and renamed over it, so a failure leaves the old rule
+book whole instead of empty or half-written.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -56,8 +64,8 @@ def render() -> str:
         "that made it.",
         "",
         "Not clinically validated: every rule and threshold needs the sign-off of the clinical "
-        "lead of each centre. Clinical reasoning and sources: `rules-reference.md` (rule ids and "
-        "sources S1… are cited from it).",
+        "lead of each centre. The sources S1… are listed in [sources.md](sources.md); the codes "
+        "the conditions use are explained in [case-format.md](case-format.md).",
         "",
         "Triage levels, lowest first: " + " < ".join(f"`{t.name}`" for t in Triage) + ". "
         "Every rule is evaluated and the highest level wins (P1).",
@@ -96,9 +104,44 @@ def render() -> str:
     return "\n".join(out)
 
 
+RULE_BOOK = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+        # mkstemp makes the file private; the rule book keeps the permissions it had.
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 class Command(BaseCommand):
-    help = "Print the whole rule table as markdown, headed by the ruleset version and thresholds."
+    help = (
+        "Print the whole rule table as markdown, headed by the ruleset version and thresholds; "
+        "--write refreshes docs/rules.md."
+    )
     requires_system_checks: list[str] = []
 
-    def handle(self, *args, **options) -> None:
-        self.stdout.write(render())
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--write",
+            nargs="?",
+            const=RULE_BOOK,
+            type=Path,
+            metavar="FILE",
+            help="write the rule book to FILE (default docs/rules.md) instead of printing it",
+        )
+
+    def handle(self, *args, write: Path | None = None, **options) -> None:
+        text = render()
+        if write is None:
+            self.stdout.write(text)
+            return
+        write_atomically(write, text + "\n")
+        self.stderr.write(f"{write}: {rulebook.RULESET_VERSION}, {len(rulebook.RULES)} rules")

@@ -9,6 +9,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # The change history of patients, infusions, reports and flags; the timeline-access log; check-in
+    # reminders and notifications. It was first called 0004_h4: a database migrated under that name
+    # takes this one as applied. The line can go once no such database is left.
+    replaces = [('tracker', '0004_h4')]
 
     dependencies = [
         ('tracker', '0003_flag_outcome_events'),
