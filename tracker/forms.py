@@ -180,6 +180,23 @@ def _confirm() -> forms.BooleanField:
     )
 
 
+# The vital signs the form asks for, by report code: the form field and its "not measured" tick.
+VITAL_FIELDS = {
+    "temperature_c": "temperature",
+    "systolic_bp": "systolic_bp",
+    "diastolic_bp": "diastolic_bp",
+    "heart_rate": "heart_rate",
+    "spo2": "spo2",
+}
+NOT_MEASURED = {
+    "temperature": "temperature_not_measured",
+    "systolic_bp": "bp_not_measured",
+    "diastolic_bp": "bp_not_measured",
+    "heart_rate": "heart_rate_not_measured",
+    "spo2": "spo2_not_measured",
+}
+
+
 def _follow_up_codes(group: str) -> list[str]:
     return [
         item.code
@@ -199,6 +216,7 @@ class CheckInForm(forms.Form):
         choices=[("C", "°C"), ("F", "°F")],
         initial="C",
         widget=forms.RadioSelect,
+        required=False,  # left out, °C
     )
     temperature_not_measured = _not_measured(_("I could not measure my temperature"))
     temperature_confirmed = _confirm()
@@ -216,7 +234,9 @@ class CheckInForm(forms.Form):
         help_text=INPUTS["antipyretic_last_6h"].help,
         choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda v: v == "yes",
+        empty_value=None,
         widget=forms.RadioSelect,
+        required=False,  # asked for in clean(), so a red flag is never held behind it (D17)
     )
 
     changes = forms.MultipleChoiceField(
@@ -238,7 +258,7 @@ class CheckInForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    concern = catalogue_field("concern", required=True)
+    concern = catalogue_field("concern")
     note = catalogue_field("note")
 
     # Vital signs taken as they are typed: (field, its "not measured" box, what to ask when empty).
@@ -274,7 +294,9 @@ class CheckInForm(forms.Form):
                 widget=forms.RadioSelect,
                 required=False,
             )
-        self.alarms: list[str] = []
+        self.alarms: list[str] = []  # fields whose alarming reading waits for a confirm (P4)
+        self.unanswered: list[str] = []  # codes of questions left unanswered or unusable
+        self.missing: set[str] = set()  # fields whose only error is "please answer this"
 
     # -- Layout, read by the template ---------------------------------------------------------
 
@@ -355,20 +377,66 @@ class CheckInForm(forms.Form):
         if data.get(field) is not None:
             return True
         if field not in self.errors and not data.get(not_measured):
-            self.add_error(field, ask)
+            self._ask(field, ask)
         return False
+
+    def _ask(self, field: str, message: Any) -> None:
+        """An answer is missing: asked for, but it never holds back a red flag (D17)."""
+        self.add_error(field, message)
+        self.missing.add(field)
+
+    @property
+    def blocked(self) -> bool:
+        """Whether an answer is wrong (impossible, or waiting for a confirm), not only missing."""
+        return any(field not in self.missing for field in self.errors)
+
+    def hide_missing(self) -> None:
+        """Leaves only the errors that matter now: the advice does not wait for the rest."""
+        for field in self.missing & set(self.errors):
+            del self.errors[field]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        vitals: dict[str, Any] = {}
+        data["vitals"] = self._clean_vitals(data)
+        for code in ("antipyretic_last_6h", "concern"):
+            if data.get(code) in (None, "") and code not in self.errors:
+                self._ask(code, forms.Field.default_error_messages["required"])
+                self.unanswered.append(code)
+        empty = [
+            GROUPS[g] for g in FOLLOW_UP_GROUPS if g in self._ticked() and not self._answered(g)
+        ]
+        if empty:
+            self._ask(
+                "changes",
+                _(
+                    "You ticked “%(parts)s”. Please answer at least one question about it, or "
+                    "untick it."
+                )
+                % {"parts": "”, “".join(str(label) for label in empty)},
+            )
+        answered = [data.get(f"ice_{i}") for i in range(1, len(ICE_ITEMS) + 1)]
+        if any(answered) and not all(answered) and not self._cannot_be_woken(data):
+            self._ask(
+                "ice_1",
+                _(
+                    "Please answer every step of the brain check, or leave them all empty if you "
+                    "could not do it."
+                ),
+            )
+            self.unanswered.append("ice_score")
+        self._check_alarms(data)
+        return data
 
+    def _clean_vitals(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The readings that can be used; each missing or impossible one is noted as unanswered."""
+        vitals: dict[str, Any] = {}
         if self._measured(
             data,
             "temperature",
             "temperature_not_measured",
             _("Please write your temperature, or tick “I could not measure my temperature”."),
         ):
-            unit = data.get("temperature_unit", "C")
+            unit = data.get("temperature_unit") or "C"
             value: Decimal = data["temperature"]
             celsius = fahrenheit_to_celsius(value) if unit == "F" else value
             if not self._range_error(
@@ -385,40 +453,26 @@ class CheckInForm(forms.Form):
             "diastolic_bp", "diastolic_bp", diastolic
         ):
             if data.get("systolic_bp") is None and "systolic_bp" not in self.errors:
-                self.add_error("systolic_bp", _("Please write the top number too."))
+                self._ask("systolic_bp", _("Please write the top number too."))
             elif "systolic_bp" in vitals and diastolic >= vitals["systolic_bp"]:
                 self.add_error(
                     "diastolic_bp",
                     _("The bottom number should be smaller than the top one. Please check them."),
                 )
+                del vitals["systolic_bp"]
             else:
                 vitals["diastolic_bp"] = diastolic
         for code in ("respiratory_rate", "vomiting_episodes_24h", "loose_stools_24h"):
             if data.get(code) is not None:
                 self._range_error(code, code, data[code])
+        for code, field in VITAL_FIELDS.items():
+            if code not in vitals and not data.get(NOT_MEASURED.get(field, "")):
+                self.unanswered.append(code)
+        return vitals
 
-        empty = [
-            GROUPS[g] for g in FOLLOW_UP_GROUPS if g in self._ticked() and not self._answered(g)
-        ]
-        if empty:
-            self.add_error(
-                "changes",
-                _(
-                    "You ticked “%(parts)s”. Please answer at least one question about it, or "
-                    "untick it."
-                )
-                % {"parts": "”, “".join(str(label) for label in empty)},
-            )
-        answered = [data.get(f"ice_{i}") for i in range(1, len(ICE_ITEMS) + 1)]
-        if any(answered) and not all(answered):
-            self.add_error(
-                "ice_1",
-                _(
-                    "Please answer every step of the brain check, or leave them all empty if you "
-                    "could not do it."
-                ),
-            )
-        data["vitals"] = vitals
+    def _check_alarms(self, data: dict[str, Any]) -> None:
+        """P4: an alarming reading without a matching symptom waits for one confirm."""
+        vitals = data["vitals"]
         symptoms = self._symptoms(data)
         for code, field, confirmed in (
             ("spo2", "spo2", "spo2_confirmed"),
@@ -431,8 +485,8 @@ class CheckInForm(forms.Form):
             if matched({**symptoms, **vitals}):
                 continue
             self.alarms.append(field)
+            self.unanswered.append(code)
             self.add_error(field, self._alarm_message(code, value))
-        return data
 
     def _alarm_message(self, code: str, value: float) -> Any:
         if code == "spo2":
@@ -445,6 +499,11 @@ class CheckInForm(forms.Form):
             "%(value)s °C is a low temperature. Please measure again under your tongue. If the "
             "number is the same, or you feel unwell, do not wait: tick the box below and send."
         ) % {"value": formats.localize(value)}
+
+    @staticmethod
+    def _cannot_be_woken(data: Mapping[str, Any]) -> bool:
+        """No brain check is asked of someone who cannot be woken (rules reference 4.3)."""
+        return data.get("alertness") == "unrousable"
 
     def _symptoms(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """The follow-up answers as the engine reads them (``False`` only in opened groups)."""
@@ -459,7 +518,7 @@ class CheckInForm(forms.Form):
                 elif value not in (None, ""):
                     answers[code] = value
         ice = [data.get(f"ice_{i}") for i in range(1, len(ICE_ITEMS) + 1)]
-        if all(ice):
+        if all(ice) and not self._cannot_be_woken(data):
             answers["ice_score"] = sum(answer == ICE_RIGHT for answer in ice)
         if data.get("rash_bsa_percent") is not None:
             answers["rash_bsa_percent"] = data["rash_bsa_percent"]
@@ -469,16 +528,34 @@ class CheckInForm(forms.Form):
             answers["note"] = data["note"].strip()
         return answers
 
-    def answers(self) -> dict[str, Any]:
-        """The report inputs keyed by the contract's codes; nothing unanswered is filled in."""
+    def answers(self, *, unconfirmed: bool = False) -> dict[str, Any]:
+        """The report inputs keyed by the contract's codes; nothing unanswered is filled in.
+
+        On a form with errors these are the answers that can be used (D17: a red flag among them
+        is sent at once); an alarming reading waiting for its confirm is left out, unless
+        ``unconfirmed``.
+        """
         data = self.cleaned_data
-        answers = {**data["vitals"]}
-        if data.get("respiratory_rate") is not None:
+        held = {code for code, field in VITAL_FIELDS.items() if field in self.alarms}
+        answers = {
+            code: value
+            for code, value in data.get("vitals", {}).items()
+            if unconfirmed or code not in held
+        }
+        if data.get("respiratory_rate") is not None and "respiratory_rate" not in self.errors:
             answers["respiratory_rate"] = data["respiratory_rate"]
-        answers["antipyretic_last_6h"] = data["antipyretic_last_6h"]
+        if data.get("antipyretic_last_6h") is not None:
+            answers["antipyretic_last_6h"] = data["antipyretic_last_6h"]
         answers.update(self._symptoms(data))
+        for code in ("vomiting_episodes_24h", "loose_stools_24h"):
+            if code in self.errors:
+                answers.pop(code, None)
         # The last safety net: the engine must never see a value the contract does not allow.
         return validate_report(answers)
+
+    def unanswered_codes(self) -> list[str]:
+        """The questions not answered (or not usable), in catalogue order, for the report."""
+        return [code for code in INPUTS if code in self.unanswered]
 
 
 # -- Enrolment and the patient's care page (nurses) ------------------------------------------------

@@ -319,6 +319,11 @@ class Report(models.Model):
     triage = models.PositiveSmallIntegerField(choices=Level)
     findings = models.JSONField(default=list)
     ruleset = models.CharField(max_length=40)
+    unanswered = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Codes of the questions not answered: the check-in was sent without them (D17).",
+    )
     history = HistoricalRecords()
 
     objects = ReportQuerySet.as_manager()
