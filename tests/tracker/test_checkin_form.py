@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from symptoms.catalogue import INPUTS
 from tests.factories import PASSWORD, car_t_patient, carer_of, check_in_form, nurse_of
-from tracker.forms import ICE_ITEMS, CheckInForm, celsius_to_fahrenheit
+from tracker.fields import celsius_to_fahrenheit
+from tracker.forms import ICE_ITEMS, CheckInForm
 from tracker.models import Level, Report
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def test_every_question_is_worded_as_the_catalogue_says():
         if code != "antipyretic_last_6h":
             assert field.help_text == item.help, code
     assert form.fields["rash_bsa_percent"].label == INPUTS["rash_bsa_percent"].question
-    assert len(form.ice_fields()) == INPUTS["ice_score"].maximum
+    assert len(form.fields["ice"].steps) == INPUTS["ice_score"].maximum
 
 
 # -- Ranges come from the catalogue ---------------------------------------------------------------
@@ -280,7 +281,7 @@ def test_a_brain_check_half_done_is_asked_to_finish():
     del answers["ice_7"]
     form = CheckInForm(well(changes=["brain"], **answers))
     assert not form.is_valid()
-    assert "every step of the brain check" in str(form.errors["ice_1"])
+    assert "every step of the brain check" in str(form.errors["ice"])
 
 
 def test_no_brain_check_sends_no_score():
