@@ -171,6 +171,10 @@ class CheckInForm(forms.Form):
         ),
     )
     CHOSEN = ("antipyretic_last_6h", "concern")
+    # "Nothing new since last time" still needs the temperature (or "could not measure") and the
+    # two questions the rules ask at every entry: fever medicine, which can hide a fever (rules
+    # reference P5), and worry (P7, AGG-05/05b). The rest is sent as not answered, never normal.
+    QUIET_DAY = ("temperature", "antipyretic_last_6h", "concern")
     # P4: the readings that wait for one confirm, and the box that confirms each.
     CONFIRMS = (
         ("temperature", "temperature_c", "temperature_confirmed"),
@@ -325,9 +329,13 @@ class CheckInForm(forms.Form):
         """Whether an answer is wrong (impossible, or waiting for a confirm), not only missing."""
         return any(field not in self.missing for field in self.errors)
 
-    def hide_missing(self) -> None:
+    def quiet_day_ready(self) -> bool:
+        """Whether "nothing new since last time" can be sent: its questions are answered."""
+        return not self.blocked and not self.missing & set(self.QUIET_DAY)
+
+    def hide_missing(self, *, keep: tuple[str, ...] = ()) -> None:
         """Leaves only the errors that matter now: the advice does not wait for the rest."""
-        for field in self.missing & set(self.errors):
+        for field in self.missing & set(self.errors) - set(keep):
             del self.errors[field]
 
     # -- The report ---------------------------------------------------------------------------

@@ -106,8 +106,11 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
         earlier = _earlier_report(patient, request.POST.get("follows"))
         answers = {**(earlier.answers if earlier else {}), **form.answers()}
         # Rules reference D17: a red flag is never held behind the questions left unanswered,
-        # and "Send what I have" is never held behind them either.
-        partial = request.POST.get("send") == "partial" and not form.blocked
+        # nor is "Send what I have"; "nothing new since last time" needs only its own three.
+        send = request.POST.get("send")
+        partial = (send == "partial" and not form.blocked) or (
+            send == "quiet" and form.quiet_day_ready()
+        )
         if valid or partial or earns_advice_now(patient, answers):
             report = record_report(
                 patient=patient,
@@ -124,6 +127,8 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         if form.alarms and earns_advice_now(patient, form.answers(unconfirmed=True)):
             form.hide_missing()  # the confirm is all that stands before the advice
+        elif send == "quiet":
+            form.hide_missing(keep=form.QUIET_DAY)
     else:
         earlier = _earlier_report(patient, request.GET.get("after"))
         key, sent = _form_key(request, patient, new="new" in request.GET or earlier is not None)
