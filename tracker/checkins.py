@@ -49,6 +49,13 @@ def earns_advice_now(patient: Patient, answers: dict[str, Any]) -> bool:
     return assess_now(patient, answers).triage >= Level.URGENT_TODAY
 
 
+def remember_devices(patient: Patient, *, bp_cuff: bool, oximeter: bool) -> None:
+    """Keeps which measuring devices the patient has, as their latest check-in said."""
+    if (patient.has_bp_cuff, patient.has_oximeter) != (bp_cuff, oximeter):
+        patient.has_bp_cuff, patient.has_oximeter = bp_cuff, oximeter
+        patient.save(update_fields=["has_bp_cuff", "has_oximeter"])
+
+
 def record_report(
     *,
     patient: Patient,

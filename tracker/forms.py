@@ -86,6 +86,18 @@ def _confirm() -> forms.BooleanField:
     )
 
 
+def devices_initial(patient: Patient) -> dict[str, bool]:
+    """A device the patient said they do not have comes ticked, its reading "could not measure"."""
+    initial = {}
+    if not patient.has_bp_cuff:
+        initial |= {"no_bp_cuff": True, "bp_not_measured": True}
+    if not patient.has_oximeter:
+        initial |= {"no_oximeter": True, "spo2_not_measured": True}
+    if not patient.has_bp_cuff and not patient.has_oximeter:
+        initial |= {"heart_rate_not_measured": True}  # the pulse shows on either
+    return initial
+
+
 def _follow_up_codes(group: str) -> list[str]:
     return [
         item.code
@@ -105,10 +117,12 @@ class CheckInForm(forms.Form):
     systolic_bp = catalogue_field("systolic_bp")
     diastolic_bp = catalogue_field("diastolic_bp")
     bp_not_measured = _not_measured(_("I could not measure my blood pressure"))
+    no_bp_cuff = _not_measured(_("I have no blood pressure machine at home"))
     heart_rate = catalogue_field("heart_rate")
     heart_rate_not_measured = _not_measured(_("I could not measure my pulse"))
     spo2 = catalogue_field("spo2")
     spo2_not_measured = _not_measured(_("I could not measure my oxygen level"))
+    no_oximeter = _not_measured(_("I have no finger clip for oxygen at home"))
     spo2_confirmed = _confirm()
     respiratory_rate = catalogue_field("respiratory_rate")
     antipyretic_last_6h = forms.TypedChoiceField(
@@ -170,6 +184,13 @@ class CheckInForm(forms.Form):
             _("Please write your oxygen level, or tick “I could not measure my oxygen level”."),
         ),
     )
+    # The devices a reading needs, any one of them (the pulse shows on either): without them all,
+    # the reading is not asked for.
+    DEVICES = {
+        "systolic_bp": ("no_bp_cuff",),
+        "spo2": ("no_oximeter",),
+        "heart_rate": ("no_bp_cuff", "no_oximeter"),
+    }
     CHOSEN = ("antipyretic_last_6h", "concern")
     # "Nothing new since last time" still needs the temperature (or "could not measure") and the
     # two questions the rules ask at every entry: fever medicine, which can hide a fever (rules
@@ -263,7 +284,9 @@ class CheckInForm(forms.Form):
 
     def _ask_for_missing(self, data: dict[str, Any]) -> None:
         for field, codes, not_measured, ask in self.MEASURED:
-            if data.get(field) is None and not data.get(not_measured):
+            devices = self.DEVICES.get(field, ())
+            no_device = bool(devices) and all(data.get(missing) for missing in devices)
+            if data.get(field) is None and not data.get(not_measured) and not no_device:
                 if field not in self.errors:
                     self._ask(field, ask)
                 self.unanswered += codes
@@ -377,6 +400,11 @@ class CheckInForm(forms.Form):
             answers["note"] = data["note"].strip()
         # The last safety net: the engine must never see a value the contract does not allow.
         return validate_report(answers)
+
+    def devices(self) -> dict[str, bool]:
+        """The devices at home, as this check-in says (remembered for the next one)."""
+        data = self.cleaned_data
+        return {"bp_cuff": not data.get("no_bp_cuff"), "oximeter": not data.get("no_oximeter")}
 
     def unanswered_codes(self) -> list[str]:
         """The questions not answered (or not usable), in catalogue order, for the report."""

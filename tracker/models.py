@@ -193,6 +193,10 @@ class Patient(models.Model):
     crs_treated = models.BooleanField(_("tocilizumab or steroids given for CRS"), default=False)
     baseline = models.JSONField(default=dict, blank=True)
     labs = models.JSONField(_("latest labs"), default=dict, blank=True)
+    # The devices at home, as the patient or carer last said on the check-in: without one, its
+    # questions come already answered "could not measure", and can be changed.
+    has_bp_cuff = models.BooleanField(_("has a blood pressure machine at home"), default=True)
+    has_oximeter = models.BooleanField(_("has a finger clip for oxygen at home"), default=True)
     history = HistoricalRecords()
 
     objects = PatientQuerySet.as_manager()

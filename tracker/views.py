@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
+from django.db import transaction
 from django.db.models import FETCH_RAISE, BigIntegerField
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,7 +31,7 @@ from symptoms.explain import advice_for, explain, unanswered_names
 from tracker import course
 from tracker.access import answers_for_patients, is_nurse
 from tracker.audit import record_timeline_opened
-from tracker.checkins import assess_now, earns_advice_now, record_report
+from tracker.checkins import assess_now, earns_advice_now, record_report, remember_devices
 from tracker.enrolment import (
     MONITORING_STEPS,
     add_infusion,
@@ -48,6 +49,7 @@ from tracker.forms import (
     LabsForm,
     MonitoringForm,
     ResolveFlagForm,
+    devices_initial,
 )
 from tracker.models import CareTeam, Flag, FlagEvent, Level, Patient, Preferences, Report
 from tracker.tokens import invitation_token_generator
@@ -121,6 +123,7 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
                 ),
                 unanswered=[c for c in form.unanswered_codes() if c not in answers],
             )
+            remember_devices(patient, **form.devices())
             if not valid:
                 _keep_draft(request, report, request.POST)
             url = reverse("report", args=[report.pk])
@@ -133,7 +136,7 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
         earlier = _earlier_report(patient, request.GET.get("after"))
         key, sent = _form_key(request, patient, new="new" in request.GET or earlier is not None)
         form = _follow_up_form(request, earlier, key) if earlier else None
-        form = form or CheckInForm(initial={"submission_key": key})
+        form = form or CheckInForm(initial={"submission_key": key, **devices_initial(patient)})
     template = "checkin.html#checkin-form" if request.htmx else "checkin.html"
     context = {
         "form": form,
@@ -150,10 +153,14 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
     return render(request, template, context)
 
 
+@transaction.non_atomic_requests
 @require_POST
 def checkin_alert(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse:
     """The emergency instruction, shown while the form is filled in as soon as its answers so far
-    earn an emergency (a person who cannot be woken, a fit): htmx asks on every change."""
+    earn an emergency (a person who cannot be woken, a fit): htmx asks on every change.
+
+    It only reads, outside a transaction: asked at every change, it must never hold a lock while
+    the same person's check-in is being saved (SQLite locks whole tables)."""
     patient = _patient_of(request, patient_pk)
     if patient is None:
         raise Http404
@@ -193,7 +200,7 @@ def _keep_draft(request: HttpRequest, report: Report, data: QueryDict) -> None:
 def _follow_up_form(request: HttpRequest, earlier: Report, key: uuid.UUID) -> CheckInForm | None:
     draft = request.session.get("checkin_draft") or {}
     if draft.get("report") != earlier.pk:
-        return CheckInForm(initial={"submission_key": key})
+        return CheckInForm(initial={"submission_key": key, **devices_initial(earlier.patient)})
     data = QueryDict(mutable=True)
     for name, values in draft["data"].items():
         data.setlist(name, values)
