@@ -150,6 +150,19 @@ class TemperatureField(forms.MultiValueField):
         celsius = fahrenheit_to_celsius(value) if unit == FAHRENHEIT else value
         low, high = self.item.minimum, self.item.maximum
         if not low <= celsius <= high:
+            if unit == CELSIUS and low <= fahrenheit_to_celsius(value) <= high:
+                # 98.6 is a normal temperature in °F, not an impossible one in °C.
+                raise ValidationError(
+                    _(
+                        "Did you mean %(value)s °F (%(celsius)s °C)? If so, choose °F and send "
+                        "again."
+                    ),
+                    code="fahrenheit",
+                    params={
+                        "value": formats.localize(value),
+                        "celsius": formats.localize(fahrenheit_to_celsius(value)),
+                    },
+                )
             if unit == FAHRENHEIT:
                 raise out_of_range(
                     value, "°F", celsius_to_fahrenheit(low), celsius_to_fahrenheit(high)

@@ -160,6 +160,15 @@ def test_an_impossible_fahrenheit_reading_gives_the_range_in_fahrenheit():
     )
 
 
+@pytest.mark.parametrize(("typed", "celsius"), [("98.6", "37.0"), ("101.3", "38.5")])
+def test_a_fahrenheit_reading_typed_as_celsius_is_recognised_not_refused(typed, celsius):
+    form = CheckInForm(well(temperature=typed, temperature_unit="C"))
+    assert not form.is_valid()
+    message = str(form.errors["temperature"])
+    assert f"Did you mean {typed} °F ({celsius} °C)?" in message
+    assert "cannot be right" not in message
+
+
 # -- Not measured ---------------------------------------------------------------------------------
 
 
