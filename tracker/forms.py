@@ -86,9 +86,10 @@ def _confirm() -> forms.BooleanField:
     )
 
 
-def devices_initial(patient: Patient) -> dict[str, bool]:
-    """A device the patient said they do not have comes ticked, its reading "could not measure"."""
-    initial = {}
+def initial_for(patient: Patient) -> dict[str, Any]:
+    """What the form starts with for ``patient``: their care team's temperature unit, and a device
+    they said they do not have ticked, its reading "could not measure"."""
+    initial = {"temperature": [None, patient.care_team.temperature_unit]}
     if not patient.has_bp_cuff:
         initial |= {"no_bp_cuff": True, "bp_not_measured": True}
     if not patient.has_oximeter:

@@ -63,6 +63,13 @@ class CareTeam(models.Model):
     phone_24h = models.CharField(_("24-hour phone number"), max_length=40)
     emergency_number = models.CharField(_("emergency number"), max_length=20)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    temperature_unit = models.CharField(
+        _("temperature unit"),
+        max_length=1,
+        choices=[("C", "°C"), ("F", "°F")],
+        default="C",
+        help_text=_("The unit the check-in offers first; patients can always choose the other."),
+    )
     fever_threshold_c = models.DecimalField(
         _("fever threshold (°C)"),
         max_digits=3,

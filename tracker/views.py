@@ -49,7 +49,7 @@ from tracker.forms import (
     LabsForm,
     MonitoringForm,
     ResolveFlagForm,
-    devices_initial,
+    initial_for,
 )
 from tracker.models import CareTeam, Flag, FlagEvent, Level, Patient, Preferences, Report
 from tracker.tokens import invitation_token_generator
@@ -136,7 +136,7 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
         earlier = _earlier_report(patient, request.GET.get("after"))
         key, sent = _form_key(request, patient, new="new" in request.GET or earlier is not None)
         form = _follow_up_form(request, earlier, key) if earlier else None
-        form = form or CheckInForm(initial={"submission_key": key, **devices_initial(patient)})
+        form = form or CheckInForm(initial={"submission_key": key, **initial_for(patient)})
     template = "checkin.html#checkin-form" if request.htmx else "checkin.html"
     context = {
         "form": form,
@@ -200,7 +200,7 @@ def _keep_draft(request: HttpRequest, report: Report, data: QueryDict) -> None:
 def _follow_up_form(request: HttpRequest, earlier: Report, key: uuid.UUID) -> CheckInForm | None:
     draft = request.session.get("checkin_draft") or {}
     if draft.get("report") != earlier.pk:
-        return CheckInForm(initial={"submission_key": key, **devices_initial(earlier.patient)})
+        return CheckInForm(initial={"submission_key": key, **initial_for(earlier.patient)})
     data = QueryDict(mutable=True)
     for name, values in draft["data"].items():
         data.setlist(name, values)

@@ -1,5 +1,6 @@
-"""Devices remembered: a patient without a blood pressure machine or a finger clip says so once;
-the next check-ins come with those readings answered "could not measure", folded, changeable."""
+"""What the check-in remembers: the devices a patient has not (a patient without a blood pressure
+machine or a finger clip says so once; those readings then come "could not measure", folded,
+changeable), and the care team's temperature unit."""
 
 import re
 
@@ -51,3 +52,14 @@ def test_without_a_clip_a_quiet_day_is_not_asked_for_oxygen(patient_client, pati
     data = check_in_form(spo2="", no_oximeter="on")
     assert patient_client.post(reverse("checkin"), data).status_code == 302
     assert "spo2" not in Report.objects.get().unanswered  # "no clip" is an answer
+
+
+def test_the_care_teams_unit_is_offered_first(patient_client, patient):
+    patient.care_team.temperature_unit = "F"
+    patient.care_team.save()
+    html = patient_client.get(reverse("checkin")).content.decode()
+    assert re.search(r'name="temperature_unit" value="F"[^>]*checked', html)
+    patient_client.post(
+        reverse("checkin"), check_in_form(temperature="100.4", temperature_unit="F")
+    )
+    assert Report.objects.get().answers["temperature_c"] == 38.0
