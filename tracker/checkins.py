@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import symptoms
+from symptoms.rules import THRESHOLDS
 from tracker import notifications
 from tracker.models import Flag, FlagEvent, Level, Patient, Report
 
@@ -47,6 +48,15 @@ def earns_advice_now(patient: Patient, answers: dict[str, Any]) -> bool:
     or higher). Such a check-in is sent at once with what was given; the engine, not a second
     list of red flags, decides."""
     return assess_now(patient, answers).triage >= Level.URGENT_TODAY
+
+
+def twice_daily_temperature(patient: Patient, at: datetime | None = None) -> bool:
+    """CAR-T days 0–14: the temperature is checked twice a day (rules reference 3.3), so the short
+    temperature-only check-in is offered."""
+    context = patient.therapy_context(at)
+    return context["product"] == "CAR-T" and (
+        context["days_since_infusion"] <= THRESHOLDS["car_t_crs_days"]
+    )
 
 
 def remember_devices(patient: Patient, *, bp_cuff: bool, oximeter: bool) -> None:

@@ -197,6 +197,8 @@ class CheckInForm(forms.Form):
     # two questions the rules ask at every entry: fever medicine, which can hide a fever (rules
     # reference P5), and worry (P7, AGG-05/05b). The rest is sent as not answered, never normal.
     QUIET_DAY = ("temperature", "antipyretic_last_6h", "concern")
+    # The short twice-daily temperature check (CAR-T days 0–14): the reading, and P5's question.
+    TEMPERATURE_ONLY = ("temperature", "antipyretic_last_6h")
     # P4: the readings that wait for one confirm, and the box that confirms each.
     CONFIRMS = (
         ("temperature", "temperature_c", "temperature_confirmed"),
@@ -353,9 +355,9 @@ class CheckInForm(forms.Form):
         """Whether an answer is wrong (impossible, or waiting for a confirm), not only missing."""
         return any(field not in self.missing for field in self.errors)
 
-    def quiet_day_ready(self) -> bool:
-        """Whether "nothing new since last time" can be sent: its questions are answered."""
-        return not self.blocked and not self.missing & set(self.QUIET_DAY)
+    def ready(self, needed: tuple[str, ...]) -> bool:
+        """Whether a short check-in can be sent: the questions it ``needed`` are answered."""
+        return not self.blocked and not self.missing & set(needed)
 
     def hide_missing(self, *, keep: tuple[str, ...] = ()) -> None:
         """Leaves only the errors that matter now: the advice does not wait for the rest."""

@@ -31,7 +31,13 @@ from symptoms.explain import advice_for, explain, unanswered_names
 from tracker import course
 from tracker.access import answers_for_patients, is_nurse
 from tracker.audit import record_timeline_opened
-from tracker.checkins import assess_now, earns_advice_now, record_report, remember_devices
+from tracker.checkins import (
+    assess_now,
+    earns_advice_now,
+    record_report,
+    remember_devices,
+    twice_daily_temperature,
+)
 from tracker.enrolment import (
     MONITORING_STEPS,
     add_infusion,
@@ -108,11 +114,10 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
         earlier = _earlier_report(patient, request.POST.get("follows"))
         answers = {**(earlier.answers if earlier else {}), **form.answers()}
         # Rules reference D17: a red flag is never held behind the questions left unanswered,
-        # nor is "Send what I have"; "nothing new since last time" needs only its own three.
+        # nor is "Send what I have"; a short send needs only its own questions.
         send = request.POST.get("send")
-        partial = (send == "partial" and not form.blocked) or (
-            send == "quiet" and form.quiet_day_ready()
-        )
+        short = SHORT_SENDS.get(send)
+        partial = (send == "partial" and not form.blocked) or (short and form.ready(short))
         if valid or partial or earns_advice_now(patient, answers):
             report = record_report(
                 patient=patient,
@@ -130,11 +135,13 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         if form.alarms and earns_advice_now(patient, form.answers(unconfirmed=True)):
             form.hide_missing()  # the confirm is all that stands before the advice
-        elif send == "quiet":
-            form.hide_missing(keep=form.QUIET_DAY)
+        elif short:
+            form.hide_missing(keep=short)
+        temperature_only = send == "temperature"
     else:
         earlier = _earlier_report(patient, request.GET.get("after"))
         key, sent = _form_key(request, patient, new="new" in request.GET or earlier is not None)
+        temperature_only = "temperature" in request.GET and earlier is None
         form = _follow_up_form(request, earlier, key) if earlier else None
         form = form or CheckInForm(initial={"submission_key": key, **initial_for(patient)})
     template = "checkin.html#checkin-form" if request.htmx else "checkin.html"
@@ -143,6 +150,8 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
         "patient": patient,
         "sent": sent,
         "follows": earlier,
+        "temperature_only": temperature_only,
+        "twice_daily": twice_daily_temperature(patient),
         "answering_for": patient.user_id != request.user.pk,
         "cares_for_others": _patients_of(request).exclude(pk=patient.pk).exists(),
         "action": reverse("checkin_for", args=[patient.pk]) if patient_pk else reverse("checkin"),
@@ -170,6 +179,11 @@ def checkin_alert(request: HttpRequest, patient_pk: int | None = None) -> HttpRe
         return HttpResponse("")
     context = {"team": patient.care_team, "advice": advice_for(Level.EMERGENCY)}
     return render(request, "checkin.html#emergency-now", context)
+
+
+# The sends that need only some questions: "nothing new since last time", and the temperature-only
+# check; each sends the rest as not answered.
+SHORT_SENDS = {"quiet": CheckInForm.QUIET_DAY, "temperature": CheckInForm.TEMPERATURE_ONLY}
 
 
 # "Tell us more" after a check-in sent with questions unanswered (D17) adds a new check-in that

@@ -55,3 +55,22 @@ def test_a_quiet_day_is_three_taps_after_the_temperature(
         "antipyretic_last_6h": False,
         "concern": "none",
     }
+
+
+def test_the_twice_daily_temperature_check_is_two_taps_after_the_reading(
+    live_server, new_context, screenshot, axe
+):
+    patient = car_t_patient(day=3)
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, live_server.url, patient.user.username)
+    page.get_by_role("link", name="Only your twice-daily temperature check?").click()
+    page.get_by_label(str(INPUTS["temperature_c"].question)).fill("38.4")
+    fever_medicine = page.get_by_role("group", name=str(INPUTS["antipyretic_last_6h"].question))
+    fever_medicine.get_by_label("No", exact=True).click()
+    send = page.get_by_role("button", name="Send my temperature")
+    print(f"\ntemperature-only check: 2 taps after the reading, {bottom(page, send):.0f} px")
+    assert axe(page) == []
+    screenshot(page, "temperature-only")
+    send.click()
+    expect(page.get_by_role("heading", name="Phone your care team now")).to_be_visible()
+    assert Report.objects.get().answers == {"temperature_c": 38.4, "antipyretic_last_6h": False}
