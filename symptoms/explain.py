@@ -148,6 +148,18 @@ READING_NAMES: dict[str, Label] = {
     "rash_bsa_percent": _("How much of your skin has a rash"),
 }
 
+# The questions a check-in can be sent without (rules reference D17), as the result page lists them.
+UNANSWERED_NAMES: dict[str, Label] = {
+    "temperature_c": _("Your temperature"),
+    "systolic_bp": _("Your blood pressure"),
+    "diastolic_bp": _("Your blood pressure"),
+    "heart_rate": _("Your pulse"),
+    "spo2": _("Your oxygen level"),
+    "antipyretic_last_6h": _("Medicine for fever in the last 6 hours"),
+    "ice_score": _("The brain check"),
+    "concern": _("How worried you are"),
+}
+
 _RULES = {row.id: row for row in RULES}
 
 
@@ -169,6 +181,14 @@ class Explanation:
 def number_text(value: float) -> str:
     """A reading as people write it in the active language: 35, 38.5, or 38,5 in Spanish."""
     return formats.localize(Decimal(f"{value:g}"))
+
+
+def unanswered_names(codes: Sequence[str]) -> tuple[Label, ...]:
+    """Plain names of the questions a check-in was sent without, each once, in asking order."""
+    names = (
+        UNANSWERED_NAMES.get(code) or INPUTS[code].question for code in codes if code in INPUTS
+    )
+    return tuple(dict.fromkeys(names))
 
 
 def advice_for(level: int) -> Advice:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import symptoms
+from symptoms.rules import THRESHOLDS
 from tracker import notifications
 from tracker.models import Flag, FlagEvent, Level, Patient, Report
 
@@ -36,6 +37,35 @@ def history_for(patient: Patient, at: datetime) -> list[dict[str, Any]]:
     ]
 
 
+def assess_now(patient: Patient, answers: dict[str, Any], at: datetime | None = None):
+    """The engine's assessment of ``answers`` as if sent now, without saving anything."""
+    at = at or timezone.now()
+    return symptoms.assess(patient.therapy_context(at), answers, history_for(patient, at))
+
+
+def earns_advice_now(patient: Patient, answers: dict[str, Any]) -> bool:
+    """Rules reference D17: whether these answers, however few, already earn a call (URGENT_TODAY
+    or higher). Such a check-in is sent at once with what was given; the engine, not a second
+    list of red flags, decides."""
+    return assess_now(patient, answers).triage >= Level.URGENT_TODAY
+
+
+def twice_daily_temperature(patient: Patient, at: datetime | None = None) -> bool:
+    """CAR-T days 0–14: the temperature is checked twice a day (rules reference 3.3), so the short
+    temperature-only check-in is offered."""
+    context = patient.therapy_context(at)
+    return context["product"] == "CAR-T" and (
+        context["days_since_infusion"] <= THRESHOLDS["car_t_crs_days"]
+    )
+
+
+def remember_devices(patient: Patient, *, bp_cuff: bool, oximeter: bool) -> None:
+    """Keeps which measuring devices the patient has, as their latest check-in said."""
+    if (patient.has_bp_cuff, patient.has_oximeter) != (bp_cuff, oximeter):
+        patient.has_bp_cuff, patient.has_oximeter = bp_cuff, oximeter
+        patient.save(update_fields=["has_bp_cuff", "has_oximeter"])
+
+
 def record_report(
     *,
     patient: Patient,
@@ -43,8 +73,13 @@ def record_report(
     reported_by,
     submission_key: uuid.UUID | None = None,
     at: datetime | None = None,
+    unanswered: list[str] | tuple[str, ...] = (),
 ) -> Report:
-    """Saves and assesses one check-in; a repeated ``submission_key`` returns the first report."""
+    """Saves and assesses one check-in; a repeated ``submission_key`` returns the first report.
+
+    ``unanswered`` names the questions the check-in was sent without (D17): the engine reads them
+    as unknown, never as normal, and the result page says what is still to answer.
+    """
     if submission_key is not None:
         existing = Report.objects.filter(submission_key=submission_key, patient=patient).first()
         if existing is not None:
@@ -64,6 +99,7 @@ def record_report(
                 triage=int(assessment.triage),
                 findings=[f.as_dict() for f in assessment.findings],
                 ruleset=assessment.ruleset,
+                unanswered=list(unanswered),
             )
             if report.triage >= Level.URGENT_TODAY:
                 raise_flag(report)

@@ -2,16 +2,17 @@
 
 The daily check-in asks the vital signs first (each may be "not measured": missing is never taken
 as normal), then which body systems have anything new or worse, then the questions of those systems
-only. An impossible value gets a message next to its field and every other answer stays filled in;
-a possible but alarming value (rules reference P4) asks to re-measure and confirm, unless a matching
-symptom is reported, and is then sent as it is: it is never silently dropped.
+only. Each field owns its conversion and range (``tracker.fields``); the page template owns the
+layout. An impossible value gets a message next to its field and every other answer stays filled
+in; a possible but alarming value (rules reference P4, ``symptoms.alarms``) asks to re-measure and
+confirm once, unless a matching symptom is reported. A missing answer is asked for, but never holds
+back a red flag (D17): the view sends what there is when the engine says it earns a call.
 """
 
 from __future__ import annotations
 
 import uuid
 import zoneinfo
-from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -24,10 +25,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from symptoms import catalogue
+from symptoms.alarms import ALARMS
 from symptoms.catalogue import GROUPS, INPUTS, inputs_in_group
-from symptoms.explain import number_text
-from symptoms.rules import THRESHOLDS
 from symptoms.validation import validate_report
+from tracker.fields import BrainCheckField, ReadingField, TemperatureField, catalogue_field
 from tracker.models import CareTeam, Flag, Level, Patient, RiskCategory
 
 # The body systems of the "anything new or worse today?" checklist, in catalogue order.
@@ -51,7 +52,6 @@ ICE_ITEMS: tuple[tuple[str, Any], ...] = (
     ("writing", _("Ask them to write the same sentence they wrote before treatment.")),
     ("attention", _("Ask them to count back from 100 in tens: 100, 90, 80 … down to 10.")),
 )
-ICE_RIGHT, ICE_WRONG = "right", "wrong"
 
 # The palm rule: the patient's hand with the fingers covers about 1 % of their skin. Each band is
 # sent as its upper end, so a rash is never made smaller than the patient said.
@@ -65,114 +65,20 @@ RASH_BANDS: tuple[tuple[str, Any], ...] = (
     ("75", _("More than half of my body")),
 )
 
-
-def _quiet(code: str, answers: Mapping[str, Any]) -> bool:
-    item = INPUTS[code]
-    value = answers.get(code)
-    if value is None:
-        return True
-    if item.kind == "bool":
-        return not value
-    return value == item.codes[0]
-
-
-def _any_reported(*codes: str) -> Callable[[Mapping[str, Any]], bool]:
-    return lambda answers: any(not _quiet(code, answers) for code in codes)
-
-
-def _fever(answers: Mapping[str, Any]) -> bool:
-    temperature = answers.get("temperature_c")
-    return temperature is not None and temperature >= THRESHOLDS["fever_threshold_c"]
-
-
-def _either(*tests: Callable[[Mapping[str, Any]], bool]) -> Callable[[Mapping[str, Any]], bool]:
-    return lambda answers: any(test(answers) for test in tests)
-
-
-# P4: an alarming reading with a matching symptom is sent straight away, without asking to
-# re-measure first. The threshold is the rules' own, so the form and the engine agree. A fever
-# with low oxygen is the pattern of CRS grade 2 or worse: it is never held back for a re-measure.
-ALARMS: dict[str, tuple[Callable[[float], bool], Callable[[Mapping[str, Any]], bool]]] = {
-    "spo2": (
-        lambda v: v <= THRESHOLDS["spo2_emergency"],
-        _either(
-            _fever,
-            _any_reported(
-                "breathlessness", "wheeze", "airway_swelling", "confusion", "alertness", "chills"
-            ),
-        ),
-    ),
-    "temperature_c": (
-        lambda v: v <= THRESHOLDS["temp_low_c"],
-        _any_reported("chills", "feels_feverish", "confusion", "alertness", "dizziness"),
-    ),
+# The readings of the form, by report code: the form field that holds each.
+READINGS = {
+    "temperature_c": "temperature",
+    "systolic_bp": "systolic_bp",
+    "diastolic_bp": "diastolic_bp",
+    "heart_rate": "heart_rate",
+    "spo2": "spo2",
+    "respiratory_rate": "respiratory_rate",
 }
-
-
-def fahrenheit_to_celsius(value: Decimal) -> Decimal:
-    return ((value - 32) * 5 / 9).quantize(Decimal("0.1"))
-
-
-def celsius_to_fahrenheit(value: float) -> Decimal:
-    return (Decimal(str(value)) * 9 / 5 + 32).quantize(Decimal("0.1"))
 
 
 # Django's own empty choice of a model field (``BLANK_CHOICE_LABEL``) has no Spanish in Django's
 # catalogue; naming it here keeps it, translated, in ours.
 BLANK_CHOICE_LABEL = _("- Select an option -")
-
-
-class ReadingField(forms.DecimalField):
-    """A number with a decimal part, as a person types it in their language: 38.5 or 38,5.
-
-    A plain text box (with the phone's number keyboard), not ``type="number"``: a browser drops a
-    number it cannot parse in its own locale ("38,5" in an English browser) and sends an empty box,
-    which would read as "not measured". A comma is read as the decimal mark in every language (a
-    reading has no thousands), and the value is shown back in the user's own format.
-    """
-
-    widget = forms.TextInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("localize", True)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if isinstance(value, str):
-            value = value.strip()
-            if value.count(",") == 1 and "." not in value:
-                value = value.replace(",", ".")
-        return super().to_python(value)
-
-
-def catalogue_field(code: str, **overrides: Any) -> forms.Field:
-    """A form field for one report input, as the catalogue describes it; range checks in clean."""
-    item = INPUTS[code]
-    common: dict[str, Any] = {"label": item.question, "help_text": item.help, "required": False}
-    if item.kind == "choice":
-        field: forms.Field = forms.ChoiceField(
-            choices=list(item.choices), widget=forms.RadioSelect, **common
-        )
-    elif item.kind == "bool":
-        field = forms.BooleanField(**common)
-    elif item.kind == "int":
-        field = forms.IntegerField(
-            widget=forms.NumberInput(attrs={"inputmode": "numeric"}), **common
-        )
-    elif item.kind == "number":
-        field = ReadingField(max_digits=5, decimal_places=1, **common)
-    else:
-        field = forms.CharField(
-            max_length=item.max_length,
-            widget=forms.Textarea(attrs={"rows": 3}),
-            **common,
-        )
-    for name, value in overrides.items():
-        setattr(field, name, value)
-    field.code = code
-    field.unit = item.unit
-    return field
 
 
 def _not_measured(label: Any) -> forms.BooleanField:
@@ -183,6 +89,19 @@ def _confirm() -> forms.BooleanField:
     return forms.BooleanField(
         label=_("I measured again and this number is right. Send it."), required=False
     )
+
+
+def initial_for(patient: Patient) -> dict[str, Any]:
+    """What the form starts with for ``patient``: their care team's temperature unit, and a device
+    they said they do not have ticked, its reading "could not measure"."""
+    initial = {"temperature": [None, patient.care_team.temperature_unit]}
+    if not patient.has_bp_cuff:
+        initial |= {"no_bp_cuff": True, "bp_not_measured": True}
+    if not patient.has_oximeter:
+        initial |= {"no_oximeter": True, "spo2_not_measured": True}
+    if not patient.has_bp_cuff and not patient.has_oximeter:
+        initial |= {"heart_rate_not_measured": True}  # the pulse shows on either
+    return initial
 
 
 def _follow_up_codes(group: str) -> list[str]:
@@ -198,22 +117,18 @@ class CheckInForm(forms.Form):
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    temperature = catalogue_field("temperature_c")
-    temperature_unit = forms.ChoiceField(
-        label=_("Unit"),
-        choices=[("C", "°C"), ("F", "°F")],
-        initial="C",
-        widget=forms.RadioSelect,
-    )
+    temperature = TemperatureField()
     temperature_not_measured = _not_measured(_("I could not measure my temperature"))
     temperature_confirmed = _confirm()
     systolic_bp = catalogue_field("systolic_bp")
     diastolic_bp = catalogue_field("diastolic_bp")
     bp_not_measured = _not_measured(_("I could not measure my blood pressure"))
+    no_bp_cuff = _not_measured(_("I have no blood pressure machine at home"))
     heart_rate = catalogue_field("heart_rate")
     heart_rate_not_measured = _not_measured(_("I could not measure my pulse"))
     spo2 = catalogue_field("spo2")
     spo2_not_measured = _not_measured(_("I could not measure my oxygen level"))
+    no_oximeter = _not_measured(_("I have no finger clip for oxygen at home"))
     spo2_confirmed = _confirm()
     respiratory_rate = catalogue_field("respiratory_rate")
     antipyretic_last_6h = forms.TypedChoiceField(
@@ -221,7 +136,9 @@ class CheckInForm(forms.Form):
         help_text=INPUTS["antipyretic_last_6h"].help,
         choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda v: v == "yes",
+        empty_value=None,
         widget=forms.RadioSelect,
+        required=False,  # asked for in clean(), so a red flag is never held behind it (D17)
     )
 
     changes = forms.MultipleChoiceField(
@@ -243,26 +160,54 @@ class CheckInForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    concern = catalogue_field("concern", required=True)
+    concern = catalogue_field("concern")
     note = catalogue_field("note")
 
-    # Vital signs taken as they are typed: (field, its "not measured" box, what to ask when empty).
-    SIMPLE_VITALS = (
+    # Asked of every check-in: (field, its report codes, its "not measured" box, what to ask).
+    MEASURED = (
+        (
+            "temperature",
+            ("temperature_c",),
+            "temperature_not_measured",
+            _("Please write your temperature, or tick “I could not measure my temperature”."),
+        ),
         (
             "systolic_bp",
+            ("systolic_bp", "diastolic_bp"),
             "bp_not_measured",
             _("Please write your blood pressure, or tick “I could not measure my blood pressure”."),
         ),
         (
             "heart_rate",
+            ("heart_rate",),
             "heart_rate_not_measured",
             _("Please write your pulse, or tick “I could not measure my pulse”."),
         ),
         (
             "spo2",
+            ("spo2",),
             "spo2_not_measured",
             _("Please write your oxygen level, or tick “I could not measure my oxygen level”."),
         ),
+    )
+    # The devices a reading needs, any one of them (the pulse shows on either): without them all,
+    # the reading is not asked for.
+    DEVICES = {
+        "systolic_bp": ("no_bp_cuff",),
+        "spo2": ("no_oximeter",),
+        "heart_rate": ("no_bp_cuff", "no_oximeter"),
+    }
+    CHOSEN = ("antipyretic_last_6h", "concern")
+    # "Nothing new since last time" still needs the temperature (or "could not measure") and the
+    # two questions the rules ask at every entry: fever medicine, which can hide a fever (rules
+    # reference P5), and worry (P7, AGG-05/05b). The rest is sent as not answered, never normal.
+    QUIET_DAY = ("temperature", "antipyretic_last_6h", "concern")
+    # The short twice-daily temperature check (CAR-T days 0–14): the reading, and P5's question.
+    TEMPERATURE_ONLY = ("temperature", "antipyretic_last_6h")
+    # P4: the readings that wait for one confirm, and the box that confirms each.
+    CONFIRMS = (
+        ("temperature", "temperature_c", "temperature_confirmed"),
+        ("spo2", "spo2", "spo2_confirmed"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -272,22 +217,18 @@ class CheckInForm(forms.Form):
         for group in FOLLOW_UP_GROUPS:
             for code in _follow_up_codes(group):
                 self.fields[code] = catalogue_field(code)
-        for index, (_domain, prompt) in enumerate(ICE_ITEMS, start=1):
-            self.fields[f"ice_{index}"] = forms.ChoiceField(
-                label=prompt,
-                choices=[(ICE_RIGHT, _("Right")), (ICE_WRONG, _("Wrong, or no answer"))],
-                widget=forms.RadioSelect,
-                required=False,
-            )
-        self.alarms: list[str] = []
+        self.fields["ice"] = BrainCheckField(
+            tuple(prompt for _domain, prompt in ICE_ITEMS), label=_("The brain check")
+        )
+        self.alarms: list[str] = []  # fields whose alarming reading waits for a confirm (P4)
+        self.held: dict[str, Any] = {}  # those readings, by code, kept out of the answers
+        self.unanswered: list[str] = []  # codes of questions left unanswered or unusable
+        self.missing: set[str] = set()  # fields whose only error is "please answer this"
 
     # -- Layout, read by the template ---------------------------------------------------------
 
     def group_fields(self, group: str) -> list[forms.BoundField]:
         return [self[code] for code in _follow_up_codes(group)]
-
-    def ice_fields(self) -> list[forms.BoundField]:
-        return [self[f"ice_{i}"] for i in range(1, len(ICE_ITEMS) + 1)]
 
     def checklist_group(self, group: str, opened: bool) -> dict[str, Any]:
         """One body system of the checklist with its questions, as the template lays it out."""
@@ -298,7 +239,7 @@ class CheckInForm(forms.Form):
             "open": opened,
             "questions": [f for f in fields if not isinstance(f.field, forms.BooleanField)],
             "ticks": [f for f in fields if isinstance(f.field, forms.BooleanField)],
-            "ice": self.ice_fields() if group == "brain" else [],
+            "ice": self["ice"] if group == "brain" else None,
             "rash": self["rash_bsa_percent"] if group == "skin" else None,
         }
 
@@ -329,84 +270,60 @@ class CheckInForm(forms.Form):
 
     # -- Validation ---------------------------------------------------------------------------
 
-    def _range_error(
-        self, field: str, code: str, value: Any, unit: str = "", shown: Any = None
-    ) -> bool:
-        """Adds a message when ``value`` is outside the catalogue's range for ``code``."""
-        item = INPUTS[code]
-        if item.minimum <= value <= item.maximum:
-            return False
-        low, high = number_text(item.minimum), number_text(item.maximum)
-        if unit == "F":
-            low, high = celsius_to_fahrenheit(item.minimum), celsius_to_fahrenheit(item.maximum)
-        shown_unit = "°F" if unit == "F" else str(item.unit)
-        self.add_error(
-            field,
-            _(
-                "%(value)s %(unit)s cannot be right. It must be between %(low)s and %(high)s "
-                "%(unit)s. Please measure again."
-            )
-            % {
-                "value": formats.localize(value if shown is None else shown),
-                "unit": shown_unit,
-                "low": formats.localize(low),
-                "high": formats.localize(high),
-            },
-        )
-        return True
-
-    def _measured(self, data: dict[str, Any], field: str, not_measured: str, ask: Any) -> bool:
-        """True when ``field`` has a value; asks for a value or the "not measured" tick."""
-        if data.get(field) is not None:
-            return True
-        if field not in self.errors and not data.get(not_measured):
-            self.add_error(field, ask)
-        return False
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        vitals: dict[str, Any] = {}
+        self._ask_for_missing(data)
+        self._check_blood_pressure(data)
+        self._check_checklist()
+        if data.get("alertness") == "unrousable":
+            # No brain check is asked of a person who cannot be woken (rules reference 4.3).
+            self.errors.pop("ice", None)
+            data["ice"] = None
+        elif "ice" in self.errors:
+            self.missing.add("ice")
+            self.unanswered.append("ice_score")
+        self._check_alarms(data)
+        return data
 
-        if self._measured(
-            data,
-            "temperature",
-            "temperature_not_measured",
-            _("Please write your temperature, or tick “I could not measure my temperature”."),
-        ):
-            unit = data.get("temperature_unit", "C")
-            value: Decimal = data["temperature"]
-            celsius = fahrenheit_to_celsius(value) if unit == "F" else value
-            if not self._range_error(
-                "temperature", "temperature_c", float(celsius), unit, shown=value
-            ):
-                vitals["temperature_c"] = float(celsius)
-        for code, not_measured, ask in self.SIMPLE_VITALS:
-            if self._measured(data, code, not_measured, ask) and not self._range_error(
-                code, code, data[code]
-            ):
-                vitals[code] = data[code]
-        diastolic = data.get("diastolic_bp")
-        if diastolic is not None and not self._range_error(
-            "diastolic_bp", "diastolic_bp", diastolic
-        ):
-            if data.get("systolic_bp") is None and "systolic_bp" not in self.errors:
-                self.add_error("systolic_bp", _("Please write the top number too."))
-            elif "systolic_bp" in vitals and diastolic >= vitals["systolic_bp"]:
-                self.add_error(
-                    "diastolic_bp",
-                    _("The bottom number should be smaller than the top one. Please check them."),
-                )
-            else:
-                vitals["diastolic_bp"] = diastolic
-        for code in ("respiratory_rate", "vomiting_episodes_24h", "loose_stools_24h"):
-            if data.get(code) is not None:
-                self._range_error(code, code, data[code])
+    def _ask(self, field: str, message: Any) -> None:
+        """An answer is missing: asked for, but it never holds back a red flag (D17)."""
+        self.add_error(field, message)
+        self.missing.add(field)
 
+    def _ask_for_missing(self, data: dict[str, Any]) -> None:
+        for field, codes, not_measured, ask in self.MEASURED:
+            devices = self.DEVICES.get(field, ())
+            no_device = bool(devices) and all(data.get(missing) for missing in devices)
+            if data.get(field) is None and not data.get(not_measured) and not no_device:
+                if field not in self.errors:
+                    self._ask(field, ask)
+                self.unanswered += codes
+        for field in self.CHOSEN:
+            if data.get(field) in (None, "") and field not in self.errors:
+                self._ask(field, forms.Field.default_error_messages["required"])
+                self.unanswered.append(field)
+
+    def _check_blood_pressure(self, data: dict[str, Any]) -> None:
+        systolic, diastolic = data.get("systolic_bp"), data.get("diastolic_bp")
+        if diastolic is None:
+            return
+        if systolic is None and "systolic_bp" not in self.errors:
+            self._ask("systolic_bp", _("Please write the top number too."))
+        elif systolic is not None and diastolic >= systolic:
+            # Which number is wrong cannot be told: neither is sent.
+            self.add_error(
+                "diastolic_bp",
+                _("The bottom number should be smaller than the top one. Please check them."),
+            )
+            data["systolic_bp"] = None
+            self.unanswered += ["systolic_bp", "diastolic_bp"]
+
+    def _check_checklist(self) -> None:
         empty = [
             GROUPS[g] for g in FOLLOW_UP_GROUPS if g in self._ticked() and not self._answered(g)
         ]
         if empty:
-            self.add_error(
+            self._ask(
                 "changes",
                 _(
                     "You ticked “%(parts)s”. Please answer at least one question about it, or "
@@ -414,30 +331,17 @@ class CheckInForm(forms.Form):
                 )
                 % {"parts": "”, “".join(str(label) for label in empty)},
             )
-        answered = [data.get(f"ice_{i}") for i in range(1, len(ICE_ITEMS) + 1)]
-        if any(answered) and not all(answered):
-            self.add_error(
-                "ice_1",
-                _(
-                    "Please answer every step of the brain check, or leave them all empty if you "
-                    "could not do it."
-                ),
-            )
-        data["vitals"] = vitals
-        symptoms = self._symptoms(data)
-        for code, field, confirmed in (
-            ("spo2", "spo2", "spo2_confirmed"),
-            ("temperature_c", "temperature", "temperature_confirmed"),
-        ):
-            value = vitals.get(code)
-            alarming, matched = ALARMS[code]
-            if value is None or not alarming(value) or data.get(confirmed):
-                continue
-            if matched({**symptoms, **vitals}):
+
+    def _check_alarms(self, data: dict[str, Any]) -> None:
+        """P4: an alarming reading without a matching symptom waits for one confirm."""
+        answers = self.answers(unconfirmed=True)
+        for field, code, confirmed in self.CONFIRMS:
+            if data.get(confirmed) or not ALARMS[code].needs_confirm(answers):
                 continue
             self.alarms.append(field)
-            self.add_error(field, self._alarm_message(code, value))
-        return data
+            self.held[code] = answers[code]
+            self.unanswered.append(code)
+            self.add_error(field, self._alarm_message(code, answers[code]))
 
     def _alarm_message(self, code: str, value: float) -> Any:
         if code == "spo2":
@@ -451,10 +355,41 @@ class CheckInForm(forms.Form):
             "number is the same, or you feel unwell, do not wait: tick the box below and send."
         ) % {"value": formats.localize(value)}
 
-    def _symptoms(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The follow-up answers as the engine reads them (``False`` only in opened groups)."""
+    @property
+    def blocked(self) -> bool:
+        """Whether an answer is wrong (impossible, or waiting for a confirm), not only missing."""
+        return any(field not in self.missing for field in self.errors)
+
+    def ready(self, needed: tuple[str, ...]) -> bool:
+        """Whether a short check-in can be sent: the questions it ``needed`` are answered."""
+        return not self.blocked and not self.missing & set(needed)
+
+    def hide_missing(self, *, keep: tuple[str, ...] = ()) -> None:
+        """Leaves only the errors that matter now: the advice does not wait for the rest."""
+        for field in self.missing & set(self.errors) - set(keep):
+            del self.errors[field]
+
+    # -- The report ---------------------------------------------------------------------------
+
+    def answers(self, *, unconfirmed: bool = False) -> dict[str, Any]:
+        """The report inputs keyed by the contract's codes; nothing unanswered is filled in.
+
+        On a form with errors these are the answers that can be used (D17: a red flag among them
+        is sent at once); an alarming reading waiting for its confirm is left out, unless
+        ``unconfirmed``.
+        """
+        data = self.cleaned_data
+        answers: dict[str, Any] = dict(self.held) if unconfirmed else {}
+        for code, field in READINGS.items():
+            value = data.get(field)
+            if value is None:
+                continue
+            if code == "diastolic_bp" and data.get("systolic_bp") is None:
+                continue
+            answers[code] = float(value) if isinstance(value, Decimal) else value
+        if data.get("antipyretic_last_6h") is not None:
+            answers["antipyretic_last_6h"] = data["antipyretic_last_6h"]
         opened = self.ticked_groups()
-        answers: dict[str, Any] = {}
         for group in FOLLOW_UP_GROUPS:
             for code in _follow_up_codes(group):
                 value = data.get(code)
@@ -463,27 +398,25 @@ class CheckInForm(forms.Form):
                         answers[code] = bool(value)
                 elif value not in (None, ""):
                     answers[code] = value
-        ice = [data.get(f"ice_{i}") for i in range(1, len(ICE_ITEMS) + 1)]
-        if all(ice):
-            answers["ice_score"] = sum(answer == ICE_RIGHT for answer in ice)
+        if data.get("ice") is not None:
+            answers["ice_score"] = data["ice"]
         if data.get("rash_bsa_percent") is not None:
             answers["rash_bsa_percent"] = data["rash_bsa_percent"]
         if data.get("concern"):
             answers["concern"] = data["concern"]
         if data.get("note", "").strip():
             answers["note"] = data["note"].strip()
-        return answers
-
-    def answers(self) -> dict[str, Any]:
-        """The report inputs keyed by the contract's codes; nothing unanswered is filled in."""
-        data = self.cleaned_data
-        answers = {**data["vitals"]}
-        if data.get("respiratory_rate") is not None:
-            answers["respiratory_rate"] = data["respiratory_rate"]
-        answers["antipyretic_last_6h"] = data["antipyretic_last_6h"]
-        answers.update(self._symptoms(data))
         # The last safety net: the engine must never see a value the contract does not allow.
         return validate_report(answers)
+
+    def devices(self) -> dict[str, bool]:
+        """The devices at home, as this check-in says (remembered for the next one)."""
+        data = self.cleaned_data
+        return {"bp_cuff": not data.get("no_bp_cuff"), "oximeter": not data.get("no_oximeter")}
+
+    def unanswered_codes(self) -> list[str]:
+        """The questions not answered (or not usable), in catalogue order, for the report."""
+        return [code for code in INPUTS if code in self.unanswered]
 
 
 # -- Enrolment and the patient's care page (nurses) ------------------------------------------------

@@ -65,6 +65,13 @@ class CareTeam(models.Model):
     phone_24h = models.CharField(_("24-hour phone number"), max_length=40)
     emergency_number = models.CharField(_("emergency number"), max_length=20)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    temperature_unit = models.CharField(
+        _("temperature unit"),
+        max_length=1,
+        choices=[("C", "°C"), ("F", "°F")],
+        default="C",
+        help_text=_("The unit the check-in offers first; patients can always choose the other."),
+    )
     fever_threshold_c = models.DecimalField(
         _("fever threshold (°C)"),
         max_digits=3,
@@ -198,6 +205,10 @@ class Patient(models.Model):
     crs_treated = models.BooleanField(_("tocilizumab or steroids given for CRS"), default=False)
     baseline = models.JSONField(default=dict, blank=True)
     labs = models.JSONField(_("latest labs"), default=dict, blank=True)
+    # The devices at home, as the patient or carer last said on the check-in: without one, its
+    # questions come already answered "could not measure", and can be changed.
+    has_bp_cuff = models.BooleanField(_("has a blood pressure machine at home"), default=True)
+    has_oximeter = models.BooleanField(_("has a finger clip for oxygen at home"), default=True)
     history = HistoricalRecords()
 
     objects = PatientQuerySet.as_manager()
@@ -327,6 +338,11 @@ class Report(models.Model):
     triage = models.PositiveSmallIntegerField(choices=Level)
     findings = models.JSONField(default=list)
     ruleset = models.CharField(max_length=40)
+    unanswered = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Codes of the questions not answered: the check-in was sent without them (D17).",
+    )
     history = HistoricalRecords()
 
     objects = ReportQuerySet.as_manager()

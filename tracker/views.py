@@ -16,8 +16,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
-from django.db.models import FETCH_RAISE
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.db.models import FETCH_RAISE, BigIntegerField
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import formats, timezone, translation
@@ -29,12 +30,18 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from symptoms import rules as rulebook
 from symptoms.describe import category_name, level_name
-from symptoms.explain import advice_for, explain
+from symptoms.explain import advice_for, explain, unanswered_names
 from symptoms.management.commands import rules as rule_table
 from tracker import course, fhir, summaries
 from tracker.access import answers_for_patients, is_nurse
 from tracker.audit import record_read, record_timeline_opened
-from tracker.checkins import record_report
+from tracker.checkins import (
+    assess_now,
+    earns_advice_now,
+    record_report,
+    remember_devices,
+    twice_daily_temperature,
+)
 from tracker.enrolment import (
     MONITORING_STEPS,
     add_infusion,
@@ -52,6 +59,7 @@ from tracker.forms import (
     LabsForm,
     MonitoringForm,
     ResolveFlagForm,
+    initial_for,
 )
 from tracker.models import (
     CareTeam,
@@ -113,34 +121,119 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
     patient = _patient_of(request, patient_pk)
     if patient is None:
         return redirect("choose_patient")
-    sent = None
+    sent = earlier = None
     if request.method == "POST":
         form = CheckInForm(request.POST)
-        if form.is_valid():
-            answers = form.answers()
+        valid = form.is_valid()
+        earlier = _earlier_report(patient, request.POST.get("follows"))
+        answers = {**(earlier.answers if earlier else {}), **form.answers()}
+        # Rules reference D17: a red flag is never held behind the questions left unanswered,
+        # nor is "Send what I have"; a short send needs only its own questions.
+        send = request.POST.get("send")
+        short = SHORT_SENDS.get(send)
+        partial = (send == "partial" and not form.blocked) or (short and form.ready(short))
+        if valid or partial or earns_advice_now(patient, answers):
             report = record_report(
                 patient=patient,
                 answers=answers,
                 reported_by=request.user,
                 submission_key=_resend_or_new(
-                    patient, form.cleaned_data["submission_key"], answers
+                    patient, form.cleaned_data.get("submission_key"), answers
                 ),
+                unanswered=[c for c in form.unanswered_codes() if c not in answers],
             )
+            remember_devices(patient, **form.devices())
+            if not valid:
+                _keep_draft(request, report, request.POST)
             url = reverse("report", args=[report.pk])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        if form.alarms and earns_advice_now(patient, form.answers(unconfirmed=True)):
+            form.hide_missing()  # the confirm is all that stands before the advice
+        elif short:
+            form.hide_missing(keep=short)
+        temperature_only = send == "temperature"
     else:
-        key, sent = _form_key(request, patient, new="new" in request.GET)
-        form = CheckInForm(initial={"submission_key": key})
+        earlier = _earlier_report(patient, request.GET.get("after"))
+        key, sent = _form_key(request, patient, new="new" in request.GET or earlier is not None)
+        temperature_only = "temperature" in request.GET and earlier is None
+        form = _follow_up_form(request, earlier, key) if earlier else None
+        form = form or CheckInForm(initial={"submission_key": key, **initial_for(patient)})
     template = "checkin.html#checkin-form" if request.htmx else "checkin.html"
     context = {
         "form": form,
         "patient": patient,
         "sent": sent,
+        "follows": earlier,
+        "temperature_only": temperature_only,
+        "twice_daily": twice_daily_temperature(patient),
         "answering_for": patient.user_id != request.user.pk,
         "cares_for_others": _patients_of(request).exclude(pk=patient.pk).exists(),
         "action": reverse("checkin_for", args=[patient.pk]) if patient_pk else reverse("checkin"),
+        "alert_action": reverse("checkin_alert_for", args=[patient.pk])
+        if patient_pk
+        else reverse("checkin_alert"),
     }
     return render(request, template, context)
+
+
+@transaction.non_atomic_requests
+@require_POST
+def checkin_alert(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse:
+    """The emergency instruction, shown while the form is filled in as soon as its answers so far
+    earn an emergency (a person who cannot be woken, a fit): htmx asks on every change.
+
+    It only reads, outside a transaction: asked at every change, it must never hold a lock while
+    the same person's check-in is being saved (SQLite locks whole tables)."""
+    patient = _patient_of(request, patient_pk)
+    if patient is None:
+        raise Http404
+    form = CheckInForm(request.POST)
+    form.is_valid()
+    if assess_now(patient, form.answers()).triage < Level.EMERGENCY:
+        return HttpResponse("")
+    context = {"team": patient.care_team, "advice": advice_for(Level.EMERGENCY)}
+    return render(request, "checkin.html#emergency-now", context)
+
+
+# The sends that need only some questions: "nothing new since last time", and the temperature-only
+# check; each sends the rest as not answered.
+SHORT_SENDS = {"quiet": CheckInForm.QUIET_DAY, "temperature": CheckInForm.TEMPERATURE_ONLY}
+
+
+# "Tell us more" after a check-in sent with questions unanswered (D17) adds a new check-in that
+# carries the earlier answers, rather than changing the report a nurse may already be reading:
+# every report stays as it was sent, and the new one joins the same flag.
+FOLLOW_UP_WINDOW = timedelta(hours=12)
+DRAFT_FIELDS_LEFT_OUT = ("csrfmiddlewaretoken", "submission_key", "follows", "send")
+
+
+def _earlier_report(patient: Patient, pk: Any) -> Report | None:
+    """A recent check-in of ``patient`` that a new one completes, or ``None``."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk <= BigIntegerField.MAX_BIGINT:
+        return None
+    since = timezone.now() - FOLLOW_UP_WINDOW
+    return patient.reports.filter(pk=pk, submitted_at__gte=since).first()
+
+
+def _keep_draft(request: HttpRequest, report: Report, data: QueryDict) -> None:
+    """Everything typed, for "tell us more": an impossible value is shown again with its message."""
+    draft = {k: data.getlist(k) for k in data if k not in DRAFT_FIELDS_LEFT_OUT}
+    request.session["checkin_draft"] = {"report": report.pk, "data": draft}
+
+
+def _follow_up_form(request: HttpRequest, earlier: Report, key: uuid.UUID) -> CheckInForm | None:
+    draft = request.session.get("checkin_draft") or {}
+    if draft.get("report") != earlier.pk:
+        return CheckInForm(initial={"submission_key": key, **initial_for(earlier.patient)})
+    data = QueryDict(mutable=True)
+    for name, values in draft["data"].items():
+        data.setlist(name, values)
+    data.setlist("submission_key", [str(key)])
+    return CheckInForm(data)
 
 
 # A form sent within this time keeps its key when its page is shown again (the back button), so
@@ -169,12 +262,14 @@ def _form_key(
     return uuid.UUID(key), sent
 
 
-def _resend_or_new(patient: Patient, key: uuid.UUID, answers: dict) -> uuid.UUID:
+def _resend_or_new(patient: Patient, key: uuid.UUID | None, answers: dict) -> uuid.UUID | None:
     """``key``, unless it already saved a report with other answers: then this is a new check-in.
 
     A double click, a retry or "back" then "send" repeats the same answers and saves once; changed
     answers are never swallowed by an earlier report.
     """
+    if key is None:
+        return None  # a red flag is sent even when its form lost its key (D17)
     earlier = patient.reports.filter(submission_key=key).only("answers").first()
     if earlier is not None and earlier.answers != answers:
         return uuid.uuid4()
@@ -194,8 +289,17 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         "team": report.patient.care_team,
         "advice": advice_for(report.triage),
         "explanation": explain(report.answers, report.findings, report.context),
+        "unanswered": unanswered_names(report.unanswered),
+        "tell_us_more": report.unanswered and _can_follow_up(report),
     }
     return render(request, "report.html", context)
+
+
+def _can_follow_up(report: Report) -> bool:
+    """ "Tell us more" is offered on the latest check-in of the patient, while it is recent."""
+    if report.submitted_at < timezone.now() - FOLLOW_UP_WINDOW:
+        return False
+    return not report.patient.reports.filter(submitted_at__gt=report.submitted_at).exists()
 
 
 @require_GET

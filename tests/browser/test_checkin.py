@@ -129,17 +129,17 @@ def test_a_check_in_with_the_keyboard_only(live_server, page: Page):
 
     _tab_to(page, "id_temperature")
     page.keyboard.type("38.4")
+    _tab_to(page, "id_antipyretic_last_6h_0")  # "Yes": the first choice, reached by Tab
+    page.keyboard.press("Space")
+    _tab_to(page, "id_concern_0")
+    page.keyboard.press("Space")
     for tick in ("id_bp_not_measured", "id_heart_rate_not_measured", "id_spo2_not_measured"):
         _tab_to(page, tick)
         page.keyboard.press("Space")
-    _tab_to(page, "id_antipyretic_last_6h_0")  # "Yes": the first choice, reached by Tab
-    page.keyboard.press("Space")
     _tab_to(page, "id_changes_whole_body")
     page.keyboard.press("Space")
     expect(question(page, "chills")).to_be_visible()
     _tab_to(page, "id_chills_0")
-    page.keyboard.press("Space")
-    _tab_to(page, "id_concern_0")
     page.keyboard.press("Space")
     _tab_to(page, "id_note")
     page.keyboard.type("Typed with the keyboard")

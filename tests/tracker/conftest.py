@@ -50,8 +50,10 @@ def nurse(request, team):
 
 @pytest.fixture
 def patient(request, team):
-    """A CD19 CAR-T patient of ``team`` on day 3; ``pytest.mark.patient(...)`` changes either."""
-    return car_t_patient(team=team, **{"day": 3, **marked(request, "patient")})
+    """Alex, own-cell CD19 CAR-T of ``team`` on day 3: inside the CRS window, where a fever is a red
+    flag; ``pytest.mark.patient(...)`` changes any of it."""
+    defaults = {"day": 3, "user__first_name": "Alex", "user__last_name": "Rivera"}
+    return car_t_patient(team=team, **{**defaults, **marked(request, "patient")})
 
 
 @pytest.fixture

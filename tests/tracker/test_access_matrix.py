@@ -92,6 +92,15 @@ ROWS: dict[str, Row] = {
         post="             login      405        405        405      405      405      405",
         query=f"group={GROUP}&changes={GROUP}",
     ),
+    # The emergency box while the check-in is filled in: asks the engine, saves nothing.
+    "checkin_alert": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      200        200        200      404      404      404",
+    ),
+    "checkin_alert_for": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      200        404        200      404      404      404",
+    ),
     "choose_patient": Row(
         get="              login      200        200        200      404      404      404",
         post="             login      405        405        405      405      405      405",

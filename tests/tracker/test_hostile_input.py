@@ -505,7 +505,7 @@ PAGES = {
     "dashboard": ("nurse", ["level", "category", "status", "team"], {200}),
     "choose_patient": ("carer", [], {200}),
     "history": ("carer", ["patient"], {200, 404}),
-    "checkin": ("patient", ["new"], {200}),
+    "checkin": ("patient", ["new", "after"], {200}),
     "checkin_questions": ("patient", ["group", "changes"], {200, 404}),
 }
 

@@ -118,12 +118,12 @@ def test_an_impossible_temperature_is_explained_and_nothing_typed_is_lost(
 ):
     response = patient_client.post(
         reverse("checkin"),
-        checkin_data(temperature=temperature, temperature_unit=unit, fatigue="limits_self_care"),
+        checkin_data(temperature=temperature, temperature_unit=unit, fatigue="relieved_by_rest"),
     )
     html = response.content.decode()
     assert response.status_code == 200
     assert message in html
-    assert re.search(r'value="limits_self_care"[^>]*checked', html)
+    assert re.search(r'value="relieved_by_rest"[^>]*checked', html)
     if temperature:
         assert f'value="{temperature}"' in html
     assert not Report.objects.exists()
