@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.forms import CareTeamForm
 from tracker.models import (
     CareTeam,
     CheckInReminder,
@@ -35,6 +36,7 @@ class ReadOnlyMixin:
 
 @admin.register(CareTeam)
 class CareTeamAdmin(admin.ModelAdmin):
+    form = CareTeamForm
     list_display = ["name", "phone_24h", "emergency_number", "time_zone"]
     filter_horizontal = ["nurses"]
 

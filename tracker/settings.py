@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "simple_history",
+    "phonenumber_field",
     "symptoms",
     "tracker",
 ]

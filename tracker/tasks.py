@@ -119,7 +119,7 @@ def send_checkin_reminder(reminder_id: int) -> None:
         # The queue may have waited: a check-in since, or a stay in hospital, makes it needless.
         if (
             reminder.sent_at is not None
-            or patient.monitoring != Patient.Monitoring.ACTIVE
+            or patient.monitoring_now != Patient.Monitoring.ACTIVE
             or checked_in_on(patient, reminder.day)
             or not patient.user.email
         ):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from symptoms.catalogue import BASELINE, LABS
-from tests.factories import CareTeamFactory, car_t_patient, nurse_of
+from tests.factories import CareTeamFactory, car_t_patient
 from tracker.enrolment import enrol_patient
 from tracker.models import Infusion, Patient
 
@@ -23,17 +23,6 @@ def frozen(time_machine):
 @pytest.fixture
 def team():
     return CareTeamFactory(time_zone="America/New_York")
-
-
-@pytest.fixture
-def nurse(team):
-    return nurse_of(team)
-
-
-@pytest.fixture
-def nurse_client(client, nurse):
-    client.force_login(nurse)
-    return client
 
 
 def enrolment_data(team, **overrides):
@@ -277,18 +266,22 @@ def test_a_lab_value_out_of_range_is_refused_and_kept(nurse_client, patient):
 
 def test_monitoring_pauses_for_a_stay_in_hospital_resumes_and_ends(nurse_client, patient):
     url = reverse("patient_monitoring", args=[patient.pk])
-    nurse_client.post(url, {"monitoring": "paused"})
+    nurse_client.post(reverse("patient_pause", args=[patient.pk]), {"reason": "admitted"})
     patient.refresh_from_db()
     assert patient.monitoring == Patient.Monitoring.PAUSED
+    assert patient.pause_reason == "admitted"
     assert patient not in Patient.objects.monitored()
     nurse_client.post(url, {"monitoring": "active"})
     patient.refresh_from_db()
     assert patient in Patient.objects.monitored()
-    nurse_client.post(url, {"monitoring": "ended"})
+    assert patient.pause_reason == ""
+    nurse_client.post(url, {"monitoring": "ended", "confirm": "on"})
     patient.refresh_from_db()
     assert patient.monitoring == Patient.Monitoring.ENDED
-    # Ended is final: a late "resume" (say, from a second open tab) changes nothing.
-    response = nurse_client.post(url, {"monitoring": "active"}, follow=True)
+    # An ended course cannot be paused (say, from a second open tab); only undone.
+    response = nurse_client.post(
+        reverse("patient_pause", args=[patient.pk]), {"reason": "admitted"}, follow=True
+    )
     patient.refresh_from_db()
     assert patient.monitoring == Patient.Monitoring.ENDED
     assert "already changed" in response.content.decode()
@@ -296,13 +289,13 @@ def test_monitoring_pauses_for_a_stay_in_hospital_resumes_and_ends(nurse_client,
 
 def test_the_care_page_offers_only_the_monitoring_steps_that_make_sense(nurse_client, patient):
     page = nurse_client.get(reverse("patient_care", args=[patient.pk])).content.decode()
-    assert 'value="paused"' in page
+    assert 'id="pause-form"' in page
     assert 'value="active"' not in page
     patient.monitoring = Patient.Monitoring.PAUSED
     patient.save()
     page = nurse_client.get(reverse("patient_care", args=[patient.pk])).content.decode()
     assert 'value="active"' in page
-    assert 'value="paused"' not in page
+    assert 'id="pause-form"' not in page
 
 
 def test_enrol_patient_alone_needs_no_request(team, nurse):
