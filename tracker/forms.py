@@ -934,8 +934,8 @@ class HoursMinutesField(forms.MultiValueField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("max_length", None)
         fields = (
-            forms.IntegerField(min_value=0, max_value=24 * 14),
-            forms.IntegerField(min_value=0, max_value=59),
+            forms.IntegerField(min_value=0, max_value=24 * 14, required=False),
+            forms.IntegerField(min_value=0, max_value=59, required=False),
         )
         if not kwargs.get("help_text"):
             kwargs["help_text"] = _("Hours and minutes, for example 1 hour 0 minutes.")

@@ -95,7 +95,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     if request.user.is_staff:
         return redirect("admin:index")
-    raise Http404
+    # Logged in, but not (yet) a nurse of any team nor a patient or carer: say so kindly.
+    return render(request, "no_team.html")
 
 
 @login_not_required
