@@ -173,6 +173,13 @@ def invite_carer(
 
 
 @transaction.atomic
+def set_carer_reminders(*, patient: Patient, remind_carers: bool, by=None) -> Patient:
+    """Whether the patient's carers get the daily check-in reminder as well as the patient."""
+    patient.remind_carers = remind_carers
+    return _save(patient, ["remind_carers"], by)
+
+
+@transaction.atomic
 def remove_carer(*, patient: Patient, carer, by=None) -> None:
     """``carer`` no longer checks in for ``patient`` (their account stays, for their other
     patients and the record of what they sent)."""

@@ -758,6 +758,14 @@ class EnrolmentForm(InfusionForm, LabsForm, TherapyForm, PatientDetailsForm):
         }
 
 
+class CarerRemindersForm(forms.Form):
+    remind_carers = forms.BooleanField(
+        label=_("Carers get the daily check-in reminder too"),
+        help_text=_("Only carers who have chosen a password get it."),
+        required=False,
+    )
+
+
 class LanguageForm(forms.Form):
     """The language of the patient's pages and e-mails, set by the nurse."""
 

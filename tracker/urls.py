@@ -36,6 +36,11 @@ urlpatterns = [
     path("patients/<int:pk>/care/pause/", views.patient_pause, name="patient_pause"),
     path("patients/<int:pk>/care/carers/", views.patient_carers, name="patient_carers"),
     path(
+        "patients/<int:pk>/care/carers/reminders/",
+        views.patient_carer_reminders,
+        name="patient_carer_reminders",
+    ),
+    path(
         "patients/<int:pk>/care/carers/<int:carer_pk>/remove/",
         views.patient_carer_remove,
         name="patient_carer_remove",

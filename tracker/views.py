@@ -39,6 +39,7 @@ from tracker.enrolment import (
     record_labs,
     remove_carer,
     send_invitation,
+    set_carer_reminders,
     set_language,
     set_monitoring,
     update_details,
@@ -47,6 +48,7 @@ from tracker.enrolment import (
 from tracker.forms import (
     FOLLOW_UP_GROUPS,
     CarerForm,
+    CarerRemindersForm,
     CheckInForm,
     DashboardFilterForm,
     EnrolmentForm,
@@ -427,6 +429,7 @@ def _care_page(
         ),
         "language_form": LanguageForm(initial={"language": Preferences.language_of(patient.user)}),
         "carer_form": forms.get("carer_form") or CarerForm(),
+        "reminders_form": CarerRemindersForm(initial={"remind_carers": patient.remind_carers}),
         "pause_form": forms.get("pause_form") or PauseForm(zone=zone),
         "monitoring_form": forms.get("monitoring_form"),
         "monitoring_steps": MONITORING_STEPS[patient.monitoring_now],
@@ -505,6 +508,18 @@ def patient_carers(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         _("We sent %(name)s an e-mail to choose a password.") % {"name": _name(carer)},
     )
+    return _to_care_page(request, patient)
+
+
+@require_POST
+def patient_carer_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _patient_for_nurse(request, pk)
+    form = CarerRemindersForm(request.POST)
+    if form.is_valid():
+        set_carer_reminders(
+            patient=patient, remind_carers=form.cleaned_data["remind_carers"], by=request.user
+        )
+        messages.success(request, _("The reminder choice is saved."))
     return _to_care_page(request, patient)
 
 

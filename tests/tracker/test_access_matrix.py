@@ -174,6 +174,10 @@ ROWS: dict[str, Row] = {
         get="              login      405        405        405      405      405      405",
         post="             login      404        404        404      200      404      404",
     ),
+    "patient_carer_reminders": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →patient_care 404  404",
+    ),
     "patient_carer_remove": Row(
         get="              login      405        405        405      405      405      405",
         post="             login      404        404        404      →patient_care 404  404",

@@ -43,6 +43,7 @@ from tests.factories import (
 from tracker.checkins import record_report
 from tracker.forms import (
     CarerForm,
+    CarerRemindersForm,
     CheckInForm,
     DashboardFilterForm,
     EnrolmentForm,
@@ -317,6 +318,12 @@ CASES: dict[str, Case] = {
         user="nurse",
         base=lambda w: {"language": "es"},
         fields=_fields(LanguageForm()),
+    ),
+    "carer reminders": Case(
+        url=lambda w, c: reverse("patient_carer_reminders", args=[w["patient"].pk]),
+        user="nurse",
+        base=lambda w: {"remind_carers": "on"},
+        fields=_fields(CarerRemindersForm()),
     ),
     "invite a carer": Case(
         url=lambda w, c: reverse("patient_carers", args=[w["patient"].pk]),
