@@ -371,3 +371,5 @@ def test_a_pause_ends_by_itself_on_its_planned_day(
     page = nurse_client.get(reverse("patient_care", args=[patient.pk])).content.decode()
     assert "Admitted for CRS" not in page
     assert 'id="pause-form"' in page
+    roster = nurse_client.get(reverse("patients")).content.decode()
+    assert "monitoring-active" in roster and "monitoring-paused" not in roster
