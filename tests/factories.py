@@ -53,7 +53,7 @@ class CareTeamFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Cell Therapy Team {n}")
-    phone_24h = factory.Sequence(lambda n: f"+1-555-01{n % 100:02d}")
+    phone_24h = factory.Sequence(lambda n: f"+1 202 555 01{n % 100:02d}")
     emergency_number = "911"
     time_zone = "Europe/London"
 

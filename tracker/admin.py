@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from symptoms.describe import answer_words
+from tracker.forms import CareTeamForm
 from tracker.models import (
     CareTeam,
     CheckInReminder,
@@ -37,6 +38,7 @@ class ReadOnlyMixin:
 
 @admin.register(CareTeam)
 class CareTeamAdmin(admin.ModelAdmin):
+    form = CareTeamForm
     list_display = ["name", "phone_24h", "emergency_number", "time_zone"]
     filter_horizontal = ["nurses"]
 

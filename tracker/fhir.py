@@ -40,6 +40,7 @@ from tracker.models import (
     Preferences,
     Report,
     RiskCategory,
+    display_name,
 )
 
 Resource = dict[str, Any]
@@ -168,10 +169,6 @@ def _when(at: datetime, zone: ZoneInfo) -> str:
     return at.astimezone(zone).isoformat(timespec="seconds")
 
 
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _coding(system: str, code: str, display: Any = "") -> Resource:
     coding = {"system": system, "code": code}
     return {**coding, "display": str(display)} if display else coding
@@ -208,12 +205,12 @@ class _Builder:
         """The patient, or the carer (a RelatedPerson) who answered for them."""
         if user.pk == self.patient.user_id:
             return self.subject
-        return self.ids.ref("RelatedPerson", user.pk, _name(user))
+        return self.ids.ref("RelatedPerson", user.pk, display_name(user))
 
     def nurse(self, user) -> dict[str, str]:
         """The nurse by name in the staff copy; the care team in the patient's."""
         if self.staff and user is not None:
-            return self.ids.ref("Practitioner", user.pk, _name(user))
+            return self.ids.ref("Practitioner", user.pk, display_name(user))
         return self.team
 
     def add(self, kind: str, key: Any, resource: Resource) -> None:
@@ -289,8 +286,24 @@ class _Builder:
             ],
             "managingOrganization": self.team,
         }
+        if self.patient.hospital_number:
+            resource["identifier"].append(
+                {
+                    "use": "official",
+                    "type": {"text": "Hospital number"},
+                    "system": self.ids.system("sid/hospital-number"),
+                    "value": self.patient.hospital_number,
+                }
+            )
+        if self.patient.date_of_birth:
+            resource["birthDate"] = self.patient.date_of_birth.isoformat()
+        telecom = []
+        if self.patient.phone:
+            telecom.append({"system": "phone", "value": str(self.patient.phone), "use": "mobile"})
         if user.email:
-            resource["telecom"] = [{"system": "email", "value": user.email}]
+            telecom.append({"system": "email", "value": user.email})
+        if telecom:
+            resource["telecom"] = telecom
         self.add("Patient", self.patient.pk, resource)
 
     def add_team(self) -> None:
@@ -301,7 +314,7 @@ class _Builder:
             {
                 "active": True,
                 "name": team.name,
-                "telecom": [{"system": "phone", "value": team.phone_24h, "use": "work"}],
+                "telecom": [{"system": "phone", "value": str(team.phone_24h), "use": "work"}],
             },
         )
         participants = [{"role": [{"text": "care team"}], "member": self.team}]
@@ -352,12 +365,14 @@ class _Builder:
                 "active": any(c.pk == user.pk for c in self.record.carers),
                 "patient": self.subject,
                 "relationship": [{"text": "carer"}],
-                "name": [{"text": _name(user)}],
+                "name": [{"text": display_name(user)}],
             }
             self.add("RelatedPerson", user.pk, resource)
         for user in self.nurses():
             self.add(
-                "Practitioner", user.pk, {"active": user.is_active, "name": [{"text": _name(user)}]}
+                "Practitioner",
+                user.pk,
+                {"active": user.is_active, "name": [{"text": display_name(user)}]},
             )
 
     # -- the therapy --

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import BigIntegerField, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from symptoms import catalogue
 from symptoms.alarms import ALARMS
@@ -536,25 +537,16 @@ class InfusionForm(forms.Form):
         }
 
 
-class EnrolmentForm(InfusionForm, LabsForm):
-    """A new patient: who they are, their care team, the first infusion, baselines and labs."""
+class TherapyForm(forms.Form):
+    """What the triage must know beyond the infusions: history, treatment given, baselines.
+
+    The care page edits it whenever it changes (tocilizumab given, neutropenia now expected); the
+    next check-in's assessment uses it.
+    """
 
     prefix_baseline = "baseline_"
+    THERAPY_FLAGS = ("prior_allogeneic_transplant", "neutropenia_expected", "crs_treated")
 
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(
-        label=_("E-mail address"),
-        help_text=_("The invitation goes here; it is also the patient's user name."),
-    )
-    care_team = forms.ModelChoiceField(label=_("Care team"), queryset=CareTeam.objects.none())
-    language = forms.ChoiceField(
-        label=_("Language"),
-        help_text=_("The patient's pages and e-mails, the invitation too, are in this language."),
-        choices=settings.LANGUAGES,
-        initial=settings.LANGUAGE_CODE,
-        required=False,  # left out, the site's language
-    )
     prior_allogeneic_transplant = forms.BooleanField(
         label=catalogue.CONTEXT["prior_allogeneic_transplant"].question,
         help_text=catalogue.CONTEXT["prior_allogeneic_transplant"].help,
@@ -571,12 +563,8 @@ class EnrolmentForm(InfusionForm, LabsForm):
         required=False,
     )
 
-    def __init__(self, *args: Any, nurse, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teams = nurse.care_teams.all()
-        self.fields["care_team"].queryset = teams
-        if len(teams) == 1:
-            self.fields["care_team"].initial = teams[0].pk
         for code, item in catalogue.BASELINE.items():
             self.fields[self.prefix_baseline + code] = context_field(item)
 
@@ -584,23 +572,117 @@ class EnrolmentForm(InfusionForm, LabsForm):
     def baseline_fields(self) -> list[forms.BoundField]:
         return [self[self.prefix_baseline + code] for code in catalogue.BASELINE]
 
+    @property
+    def flag_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.THERAPY_FLAGS]
+
+    def therapy(self) -> dict[str, Any]:
+        """The keyword arguments of ``update_therapy`` (and part of ``enrol_patient``'s)."""
+        data = self.cleaned_data
+        baseline = {code: data.get(self.prefix_baseline + code) for code in catalogue.BASELINE}
+        return {
+            **{name: data[name] for name in self.THERAPY_FLAGS},
+            "baseline": {
+                code: _context_value(v) for code, v in baseline.items() if v not in (None, "")
+            },
+        }
+
+    @classmethod
+    def initial_from(cls, patient: Patient) -> dict[str, Any]:
+        return {
+            **{name: getattr(patient, name) for name in cls.THERAPY_FLAGS},
+            **{
+                cls.prefix_baseline + code: value
+                for code, value in patient.baseline.items()
+                if code in catalogue.BASELINE
+            },
+        }
+
+
+# Nobody under care here was born before this; an earlier date is a slip in the year.
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+class PatientDetailsForm(forms.Form):
+    """Who the patient is to the hospital: phone, hospital number, date of birth."""
+
+    phone = PhoneNumberField(
+        label=_("Phone number"),
+        help_text=_("With the country code, for example +44 7700 900123."),
+        required=False,
+    )
+    hospital_number = forms.CharField(label=_("Hospital number"), max_length=40, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_hospital_number(self) -> str:
+        return self.cleaned_data["hospital_number"].strip()
+
+    def clean_date_of_birth(self) -> date | None:
+        born = self.cleaned_data["date_of_birth"]
+        if born and not EARLIEST_BIRTH <= born <= timezone.localdate():
+            raise forms.ValidationError(_("Please check the date of birth."))
+        return born
+
+    def details(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "phone": data["phone"] or "",
+            "hospital_number": data["hospital_number"],
+            "date_of_birth": data["date_of_birth"],
+        }
+
+
+def _new_email(email: str) -> str:
+    """``email`` normalised, or a form error when someone already has an account with it."""
+    email = email.strip().lower()
+    user_model = get_user_model()
+    taken = Q(username__iexact=email) | Q(email__iexact=email)
+    if email and user_model.objects.filter(taken).exists():
+        raise forms.ValidationError(_("Someone already has an account with this e-mail address."))
+    return email
+
+
+class EnrolmentForm(InfusionForm, LabsForm, TherapyForm, PatientDetailsForm):
+    """A new patient: who they are, their care team, the first infusion, baselines and labs."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_(
+            "The invitation goes here; it is also the patient's user name. Without one, show "
+            "the invitation at the bedside from the care page."
+        ),
+        required=False,
+    )
+    care_team = forms.ModelChoiceField(label=_("Care team"), queryset=CareTeam.objects.none())
+    language = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_("The patient's pages and e-mails, the invitation too, are in this language."),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,  # left out, the site's language
+    )
+
+    def __init__(self, *args: Any, nurse, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = nurse.care_teams.all()
+        self.fields["care_team"].queryset = teams
+        if len(teams) == 1:
+            self.fields["care_team"].initial = teams[0].pk
+
     def infusion_zone(self) -> zoneinfo.ZoneInfo | None:
         team = self.cleaned_data.get("care_team")
         return team.zone if team else None
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        user_model = get_user_model()
-        if user_model.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-            raise forms.ValidationError(
-                _("Someone already has an account with this e-mail address.")
-            )
-        return email
+        return _new_email(self.cleaned_data["email"])
 
     def enrolment(self) -> dict[str, Any]:
         """The keyword arguments of ``enrol_patient``."""
         data = self.cleaned_data
-        baseline = {code: data.get(self.prefix_baseline + code) for code in catalogue.BASELINE}
         return {
             "first_name": data["first_name"],
             "last_name": data["last_name"],
@@ -608,20 +690,41 @@ class EnrolmentForm(InfusionForm, LabsForm):
             "care_team": data["care_team"],
             "language": data.get("language") or settings.LANGUAGE_CODE,
             **self.infusion(),
-            "prior_allogeneic_transplant": data["prior_allogeneic_transplant"],
-            "neutropenia_expected": data["neutropenia_expected"],
-            "crs_treated": data["crs_treated"],
-            "baseline": {
-                code: _context_value(v) for code, v in baseline.items() if v not in (None, "")
-            },
+            **self.therapy(),
+            **self.details(),
             "labs": self.labs(),
         }
 
 
-class MonitoringForm(forms.Form):
-    """Pause (a stay in hospital), resume, or end a patient's monitoring."""
+class CarerRemindersForm(forms.Form):
+    remind_carers = forms.BooleanField(
+        label=_("Carers get the daily check-in reminder too"),
+        help_text=_("Only carers who have chosen a password get it."),
+        required=False,
+    )
 
-    monitoring = forms.ChoiceField(choices=Patient.Monitoring.choices)
+
+class LanguageForm(forms.Form):
+    """The language of the patient's pages and e-mails, set by the nurse."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class CarerForm(forms.Form):
+    """Someone who may check in for the patient; they get their own invitation."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("Their invitation goes here; it is also their user name."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+    )
+
+    def clean_email(self) -> str:
+        return _new_email(self.cleaned_data["email"])
 
 
 # -- Flags and the dashboard (nurses) --------------------------------------------------------------
@@ -694,3 +797,138 @@ class SecondFactorCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
+
+
+class MonitoringForm(forms.Form):
+    """Resume, end (``confirm`` once the nurse has seen what ending means) or undo an end."""
+
+    monitoring = forms.ChoiceField(choices=Patient.Monitoring.choices)
+    confirm = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("monitoring") == Patient.Monitoring.ENDED and not data.get("confirm"):
+            raise forms.ValidationError(
+                _("Please confirm that monitoring ends."), code="confirm_end"
+            )
+        return data
+
+
+# The longest a pause may be planned ahead; past it, a nurse should look at the patient again.
+LONGEST_PAUSE_DAYS = 90
+
+
+class PauseForm(forms.Form):
+    """A stay in hospital (or another reason) and the day monitoring should start again."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("For example: admitted to the ward for CRS."),
+        error_messages={"required": _("Please say why monitoring pauses.")},
+    )
+    resume_on = forms.DateField(
+        label=_("Planned end of the pause"),
+        help_text=_(
+            "Monitoring starts again by itself on this day. Leave it empty to resume by hand."
+        ),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, zone: zoneinfo.ZoneInfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Please say why monitoring pauses."))
+        return reason
+
+    def clean_resume_on(self) -> date | None:
+        day = self.cleaned_data["resume_on"]
+        if day is None:
+            return None
+        today = timezone.now().astimezone(self.zone).date()
+        if day <= today:
+            raise forms.ValidationError(_("Please choose a day after today."))
+        if (day - today).days > LONGEST_PAUSE_DAYS:
+            raise forms.ValidationError(
+                _("Please choose a day within %(days)s days.") % {"days": LONGEST_PAUSE_DAYS}
+            )
+        return day
+
+    def resumes_at(self) -> datetime | None:
+        day = self.cleaned_data["resume_on"]
+        return datetime.combine(day, time.min, tzinfo=self.zone) if day else None
+
+
+# -- Care-team settings ---------------------------------------------------------------------------
+
+
+class HoursMinutesWidget(forms.MultiWidget):
+    """Two number boxes, hours and minutes, instead of Django's raw "1 00:00:00"."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        def box(unit: str) -> forms.NumberInput:
+            return forms.NumberInput({"min": "0", "placeholder": unit, "aria-label": unit})
+
+        super().__init__({"hours": box(_("hours")), "minutes": box(_("minutes"))}, attrs)
+
+    def decompress(self, value: timedelta | None) -> list[int | None]:
+        if not value:
+            return [None, None]
+        minutes = int(value.total_seconds() // 60)
+        return [minutes // 60, minutes % 60]
+
+
+class HoursMinutesField(forms.MultiValueField):
+    """A duration typed as hours and minutes; either box may stay empty (as 0), not both."""
+
+    widget = HoursMinutesWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("max_length", None)
+        fields = (
+            forms.IntegerField(min_value=0, max_value=24 * 14, required=False),
+            forms.IntegerField(min_value=0, max_value=59, required=False),
+        )
+        if not kwargs.get("help_text"):
+            kwargs["help_text"] = _("Hours and minutes, for example 1 hour 0 minutes.")
+        super().__init__(fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list: list[int | None]) -> timedelta | None:
+        if not data_list or all(v in (None, "") for v in data_list):
+            return None
+        hours, minutes = (v or 0 for v in data_list)
+        duration = timedelta(hours=hours, minutes=minutes)
+        if duration <= timedelta(0):
+            raise forms.ValidationError(_("Please enter a time longer than 0 minutes."))
+        return duration
+
+
+class CareTeamForm(forms.ModelForm):
+    """A care team's settings, for the admin: a dialable 24-hour phone, targets in hours and
+    minutes."""
+
+    class Meta:
+        model = CareTeam
+        fields = [
+            "name",
+            "phone_24h",
+            "emergency_number",
+            "time_zone",
+            "fever_threshold_c",
+            "temperature_unit",
+            "nurses",
+            "reminder_time",
+            "emergency_target",
+            "urgent_now_target",
+            "urgent_today_target",
+        ]
+        field_classes = {
+            "emergency_target": HoursMinutesField,
+            "urgent_now_target": HoursMinutesField,
+            "urgent_today_target": HoursMinutesField,
+        }

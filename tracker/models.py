@@ -20,6 +20,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from symptoms import Triage
@@ -62,7 +63,11 @@ class RiskCategory(models.TextChoices):
 
 class CareTeam(models.Model):
     name = models.CharField(max_length=120, unique=True)
-    phone_24h = models.CharField(_("24-hour phone number"), max_length=40)
+    # A number the patient's phone can dial from the red Call button, never "call the ward".
+    phone_24h = PhoneNumberField(
+        _("24-hour phone number"),
+        help_text=_("With the country code, for example +44 20 7946 0000."),
+    )
     emergency_number = models.CharField(_("emergency number"), max_length=20)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     temperature_unit = models.CharField(
@@ -137,9 +142,11 @@ class PatientQuerySet(models.QuerySet):
         return self.filter(Q(user=user) | Q(pk__in=user.cared_for.values("pk")))
 
     def monitored(self, at: datetime | None = None) -> PatientQuerySet:
-        """Patients being watched at home: monitoring active and an infusion already given."""
-        given = Infusion.objects.filter(patient=OuterRef("pk"), given_at__lte=at or timezone.now())
-        return self.filter(Exists(given), monitoring=Patient.Monitoring.ACTIVE)
+        """Patients being watched at home: monitoring active (or a pause past its planned end)
+        and an infusion already given."""
+        at = at or timezone.now()
+        given = Infusion.objects.filter(patient=OuterRef("pk"), given_at__lte=at)
+        return self.filter(Exists(given), Patient.active_at(at))
 
     def roster(self) -> PatientQuerySet:
         """A nurse's patient list: last check-in and unresolved flag level, in one query."""
@@ -197,6 +204,18 @@ class Patient(models.Model):
     )
     # Paused and ended monitoring mute reminders and missed-check-in entries; check-ins still work.
     monitoring = models.CharField(max_length=8, choices=Monitoring, default=Monitoring.ACTIVE)
+    pause_reason = models.CharField(_("reason for the pause"), max_length=200, blank=True)
+    # A pause ends by itself here (the start of its planned end date, care team's clock): every
+    # reader asks ``monitoring_at``/``active_at``, so no job has to remember to resume it.
+    resumes_at = models.DateTimeField(_("monitoring resumes"), null=True, blank=True)
+    phone = PhoneNumberField(
+        _("phone number"),
+        blank=True,
+        help_text=_("With the country code, for example +44 7700 900123."),
+    )
+    hospital_number = models.CharField(_("hospital number"), max_length=40, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    remind_carers = models.BooleanField(_("carers get the check-in reminder too"), default=False)
     care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
     prior_allogeneic_transplant = models.BooleanField(
         _("earlier allogeneic stem-cell transplant"), default=False
@@ -222,6 +241,32 @@ class Patient(models.Model):
     @property
     def name(self) -> str:
         return display_name(self.user)
+
+    @staticmethod
+    def active_at(at: datetime) -> Q:
+        """The condition "monitoring is active at ``at``", a pause past its planned end included."""
+        return Q(monitoring=Patient.Monitoring.ACTIVE) | Q(
+            monitoring=Patient.Monitoring.PAUSED, resumes_at__lte=at
+        )
+
+    def monitoring_at(self, at: datetime | None = None) -> str:
+        """The monitoring status as it stands at ``at``: a pause past its planned end is over."""
+        at = at or timezone.now()
+        if (
+            self.monitoring == self.Monitoring.PAUSED
+            and self.resumes_at is not None
+            and self.resumes_at <= at
+        ):
+            return self.Monitoring.ACTIVE
+        return self.monitoring
+
+    @property
+    def monitoring_now(self) -> str:
+        return self.monitoring_at()
+
+    @property
+    def monitoring_now_display(self) -> str:
+        return self.Monitoring(self.monitoring_now).label
 
     @property
     def open_flag(self) -> Level | None:

@@ -12,6 +12,7 @@ from functools import partial
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker import tasks
@@ -98,14 +99,14 @@ def queue_due_reminders(*, now: datetime | None = None) -> int:
     """Queues today's one reminder for each monitored patient who has not checked in by the
     care team's reminder time. Returns how many were queued.
 
-    A patient who has not yet set a password (invited, not started) cannot check in, so gets none;
-    nor does one whose first infusion is still ahead.
+    A patient who has not yet set a password (invited, not started) cannot check in, so gets none,
+    unless their carers get the reminder too; nor does one whose first infusion is still ahead.
     """
     now = now or timezone.now()
     patients = (
         Patient.objects.monitored()
         .filter(infusions__given_at__lte=now)
-        .exclude(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .exclude(Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX) & Q(remind_carers=False))
         .select_related("care_team")
     )
     queued = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -136,19 +137,31 @@ def send_checkin_reminder(reminder_id: int) -> None:
         # The queue may have waited: a check-in since, or a stay in hospital, makes it needless.
         if (
             reminder.sent_at is not None
-            or patient.monitoring != Patient.Monitoring.ACTIVE
+            or patient.monitoring_now != Patient.Monitoring.ACTIVE
             or checked_in_on(patient, reminder.day)
-            or not patient.user.email
         ):
             return
-        context = {"url": settings.SITE_URL + reverse("checkin")}
-        with translation.override(_language(Preferences.language_of(patient.user))):
-            message = _email(
-                _("Time for your daily check-in"),
-                "email/checkin_reminder.txt",
-                context,
-                [patient.user.email],
-            )
-        mailers.default.send_messages(message)
+        messages = []
+        for user, for_carer in reminder_recipients(patient):
+            context = {"url": settings.SITE_URL + reverse("checkin"), "for_carer": for_carer}
+            with translation.override(_language(Preferences.language_of(user))):
+                messages += _email(
+                    _("Time for your daily check-in"),
+                    "email/checkin_reminder.txt",
+                    context,
+                    [user.email],
+                )
+        if not messages:
+            return
+        mailers.default.send_messages(messages)
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
+
+
+def reminder_recipients(patient: Patient) -> list[tuple[Any, bool]]:
+    """Who gets ``patient``'s reminder: the patient, and their carers when the nurse chose so;
+    each only with an e-mail address and a password already chosen (they can check in)."""
+    people = [(patient.user, False)]
+    if patient.remind_carers:
+        people += [(carer, True) for carer in patient.carers.filter(is_active=True)]
+    return [(u, carer) for u, carer in people if u.email and u.has_usable_password()]

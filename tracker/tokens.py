@@ -9,11 +9,13 @@ it expires after ``PASSWORD_RESET_TIMEOUT`` (three days unless DJANGO_INVITATION
 
 from __future__ import annotations
 
+import segno
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -36,3 +38,8 @@ def invitation_url(user) -> str:
 def password_reset_url(user) -> str:
     """The absolute link, for an e-mail, where ``user`` chooses a new password."""
     return _link("password_reset_confirm", default_token_generator, user)
+
+
+def invitation_qr_svg(url: str) -> str:
+    """``url`` as a QR code, an inline SVG (no script, no image request) for a phone to scan."""
+    return segno.make(url, error="m").svg_inline(scale=6, omitsize=True, title=_("Invitation link"))

@@ -46,19 +46,31 @@ from tracker.enrolment import (
     MONITORING_STEPS,
     add_infusion,
     enrol_patient,
+    invite_carer,
     record_labs,
+    remove_carer,
     send_invitation,
+    set_carer_reminders,
+    set_language,
     set_monitoring,
+    update_details,
+    update_therapy,
 )
 from tracker.forms import (
     FOLLOW_UP_GROUPS,
+    CarerForm,
+    CarerRemindersForm,
     CheckInForm,
     DashboardFilterForm,
     EnrolmentForm,
     InfusionForm,
     LabsForm,
+    LanguageForm,
     MonitoringForm,
+    PatientDetailsForm,
+    PauseForm,
     ResolveFlagForm,
+    TherapyForm,
     initial_for,
 )
 from tracker.models import (
@@ -72,7 +84,7 @@ from tracker.models import (
     TimelineAccess,
     display_name,
 )
-from tracker.tokens import invitation_token_generator
+from tracker.tokens import invitation_qr_svg, invitation_token_generator, invitation_url
 
 
 def _patients_of(request: HttpRequest):
@@ -107,7 +119,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     if request.user.is_staff:
         return redirect("admin:index")
-    raise Http404
+    # Logged in, but not (yet) a nurse of any team nor a patient or carer: say so kindly.
+    return render(request, "no_team.html")
 
 
 @login_not_required
@@ -476,11 +489,14 @@ def enrol(request: HttpRequest) -> HttpResponse:
     form = EnrolmentForm(request.POST or None, nurse=request.user)
     if request.method == "POST" and form.is_valid():
         patient = enrol_patient(**form.enrolment(), by=request.user)
-        messages.success(
-            request,
-            _("%(name)s is enrolled. We sent them an e-mail to choose a password.")
-            % {"name": patient.name},
-        )
+        if patient.user.email:
+            notice = _("%(name)s is enrolled. We sent them an e-mail to choose a password.")
+        else:
+            notice = _(
+                "%(name)s is enrolled. Show them the invitation at the bedside to choose a "
+                "password."
+            )
+        messages.success(request, notice % {"name": patient.name})
         return _to_care_page(request, patient)
     template = "enrol.html#enrol-form" if request.htmx else "enrol.html"
     return render(request, template, {"form": form})
@@ -499,18 +515,41 @@ def _to_care_page(request: HttpRequest, patient: Patient) -> HttpResponse:
 
 
 def _care_page(
-    request: HttpRequest, patient: Patient, *, fragment: str = "", **forms: Any
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    fragment: str = "",
+    status: int = 200,
+    **forms: Any,
 ) -> HttpResponse:
+    zone = patient.care_team.zone
     context = {
         "patient": patient,
         "infusions": patient.infusions.all(),
+        "carers": patient.carers.order_by("last_name", "first_name"),
+        "language": Preferences.language_of(patient.user) or settings.LANGUAGE_CODE,
         "infusion_form": forms.get("infusion_form") or InfusionForm(),
         "labs_form": forms.get("labs_form")
         or LabsForm(initial=LabsForm.initial_from(patient.labs)),
-        "monitoring_steps": MONITORING_STEPS[patient.monitoring],
+        "therapy_form": forms.get("therapy_form")
+        or TherapyForm(initial=TherapyForm.initial_from(patient)),
+        "details_form": forms.get("details_form")
+        or PatientDetailsForm(
+            initial={
+                "phone": patient.phone,
+                "hospital_number": patient.hospital_number,
+                "date_of_birth": patient.date_of_birth,
+            }
+        ),
+        "language_form": LanguageForm(initial={"language": Preferences.language_of(patient.user)}),
+        "carer_form": forms.get("carer_form") or CarerForm(),
+        "reminders_form": CarerRemindersForm(initial={"remind_carers": patient.remind_carers}),
+        "pause_form": forms.get("pause_form") or PauseForm(zone=zone),
+        "monitoring_form": forms.get("monitoring_form"),
+        "monitoring_steps": MONITORING_STEPS[patient.monitoring_now],
     }
     template = f"patient_care.html#{fragment}" if request.htmx and fragment else "patient_care.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @require_GET
@@ -541,26 +580,143 @@ def patient_labs(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def patient_therapy(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _patient_for_nurse(request, pk)
+    form = TherapyForm(request.POST)
+    if not form.is_valid():
+        return _care_page(request, patient, fragment="therapy-form", therapy_form=form)
+    update_therapy(patient=patient, **form.therapy(), by=request.user)
+    messages.success(request, _("The treatment is saved. The next check-in is assessed with it."))
+    return _to_care_page(request, patient)
+
+
+@require_POST
+def patient_details(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _patient_for_nurse(request, pk)
+    form = PatientDetailsForm(request.POST)
+    if not form.is_valid():
+        return _care_page(request, patient, fragment="details-form", details_form=form)
+    update_details(patient=patient, **form.details(), by=request.user)
+    messages.success(request, _("The patient's details are saved."))
+    return _to_care_page(request, patient)
+
+
+@require_POST
+def patient_language(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _patient_for_nurse(request, pk)
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        set_language(patient=patient, language=form.cleaned_data["language"])
+        messages.success(request, _("The patient's language is saved."))
+    return _to_care_page(request, patient)
+
+
+@require_POST
+def patient_carers(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _patient_for_nurse(request, pk)
+    form = CarerForm(request.POST)
+    if not form.is_valid():
+        return _care_page(request, patient, fragment="carer-form", carer_form=form)
+    carer = invite_carer(patient=patient, **form.cleaned_data, by=request.user)
+    messages.success(
+        request,
+        _("We sent %(name)s an e-mail to choose a password.") % {"name": display_name(carer)},
+    )
+    return _to_care_page(request, patient)
+
+
+@require_POST
+def patient_carer_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _patient_for_nurse(request, pk)
+    form = CarerRemindersForm(request.POST)
+    if form.is_valid():
+        set_carer_reminders(
+            patient=patient, remind_carers=form.cleaned_data["remind_carers"], by=request.user
+        )
+        messages.success(request, _("The reminder choice is saved."))
+    return _to_care_page(request, patient)
+
+
+@require_POST
+def patient_carer_remove(request: HttpRequest, pk: int, carer_pk: int) -> HttpResponse:
+    patient = _patient_for_nurse(request, pk)
+    carer = get_object_or_404(patient.carers.all(), pk=carer_pk)
+    remove_carer(patient=patient, carer=carer, by=request.user)
+    messages.success(
+        request, _("%(name)s no longer checks in for this patient.") % {"name": display_name(carer)}
+    )
+    return _to_care_page(request, patient)
+
+
+@require_POST
+def patient_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _patient_for_nurse(request, pk)
+    form = PauseForm(request.POST, zone=patient.care_team.zone)
+    if Patient.Monitoring.PAUSED not in MONITORING_STEPS[patient.monitoring_now]:
+        messages.info(request, _("Monitoring was already changed. Here is how it stands now."))
+        return _to_care_page(request, patient)
+    if not form.is_valid():
+        return _care_page(request, patient, fragment="pause-form", pause_form=form)
+    set_monitoring(
+        patient=patient,
+        monitoring=Patient.Monitoring.PAUSED,
+        reason=form.cleaned_data["reason"],
+        resumes_at=form.resumes_at(),
+        by=request.user,
+    )
+    messages.success(request, _("Monitoring is paused."))
+    return _to_care_page(request, patient)
+
+
+@require_POST
 def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resumes, ends or undoes an end. Ending asks first: the page comes back with what ending
+    means and a button that confirms it."""
     patient = _patient_for_nurse(request, pk)
     form = MonitoringForm(request.POST)
-    if form.is_valid() and form.cleaned_data["monitoring"] in MONITORING_STEPS[patient.monitoring]:
-        set_monitoring(patient=patient, monitoring=form.cleaned_data["monitoring"], by=request.user)
-        messages.success(
-            request,
-            _("Monitoring is now %(status)s.") % {"status": patient.get_monitoring_display()},
-        )
-    else:
+    valid = form.is_valid()
+    chosen = form.cleaned_data.get("monitoring")
+    if (
+        chosen == Patient.Monitoring.PAUSED
+        or chosen not in MONITORING_STEPS[patient.monitoring_now]
+    ):
         messages.info(request, _("Monitoring was already changed. Here is how it stands now."))
+        return _to_care_page(request, patient)
+    if not valid:  # ending, not yet confirmed
+        return _care_page(request, patient, monitoring_form=form)
+    undo = patient.monitoring_now == Patient.Monitoring.ENDED
+    set_monitoring(patient=patient, monitoring=chosen, by=request.user)
+    if undo:
+        notice = _("Monitoring has started again.")
+    elif chosen == Patient.Monitoring.ENDED:
+        notice = _("Monitoring has ended. You can undo this on this page.")
+    else:
+        notice = _("Monitoring is active again.")
+    messages.success(request, notice)
     return _to_care_page(request, patient)
 
 
 @require_POST
 def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
+    if not patient.user.email:
+        return redirect("patient_bedside_invitation", pk=patient.pk)
     send_invitation(user=patient.user)
     messages.success(request, _("We sent a new link to choose a password."))
     return _to_care_page(request, patient)
+
+
+@require_GET
+def patient_bedside_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invitation link and its QR code, for the patient to scan at the bedside (a patient
+    without e-mail, or one who forgot their password). Like the e-mail's link it works once and
+    for a few days; the page is never cached."""
+    patient = _patient_for_nurse(request, pk)
+    url = invitation_url(patient.user)
+    context = {"patient": patient, "url": url, "qr": invitation_qr_svg(url)}
+    response = render(request, "bedside_invitation.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -286,7 +286,7 @@ def prepare_patients(count: int, run: str) -> list[str]:
 
     user_model = get_user_model()
     team = CareTeam.objects.create(
-        name=f"Load test {run}", phone_24h="+1-555-0100", emergency_number="911"
+        name=f"Load test {run}", phone_24h="+1 202 555 0100", emergency_number="911"
     )
     nurse = user_model.objects.create_user(
         f"load-{run}-nurse", email=f"nurse-{run}@example.org", password=PASSWORD

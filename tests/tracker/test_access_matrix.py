@@ -184,6 +184,41 @@ ROWS: dict[str, Row] = {
         get="              login      405        405        405      405      405      405",
         post="             login      404        404        404      →patient_care 404  404",
     ),
+    # The care record (nurses of A's team only). Empty posts: a form that needs nothing saves and
+    # goes back to the care page; one that needs answers shows its errors.
+    "patient_therapy": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →patient_care 404  404",
+    ),
+    "patient_details": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →patient_care 404  404",
+    ),
+    "patient_language": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →patient_care 404  404",
+    ),
+    "patient_pause": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      200      404      404",
+    ),
+    "patient_carers": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      200      404      404",
+    ),
+    "patient_carer_reminders": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →patient_care 404  404",
+    ),
+    "patient_carer_remove": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →patient_care 404  404",
+    ),
+    # A live invitation link: only A's nurses see it.
+    "patient_bedside_invitation": Row(
+        get="              login      404        404        404      200      404      404",
+        post="             login      405        405        405      405      405      405",
+    ),
     # The invitation link needs no login: its token is the key (one use, three days). A's own
     # login changes what the token was made from, so A logged in finds it no longer works.
     "set_password": Row(
@@ -325,6 +360,7 @@ def world(two_teams):
     params = {
         "pk": patient_a.pk,
         "patient_pk": patient_a.pk,
+        "carer_pk": users["carer_a"].pk,
         "uidb64": uidb64,
         "token": invitation_token_generator.make_token(patient_a.user),
     }

@@ -34,7 +34,7 @@ def test_opening_a_timeline_is_logged_with_who_and_when(nurse, patient):
 def test_a_nurses_change_through_the_app_keeps_who_and_when(client, nurse, patient, time_machine):
     client.force_login(nurse)
     time_machine.move_to(NOW + timedelta(hours=1), tick=False)
-    client.post(reverse("patient_monitoring", args=[patient.pk]), {"monitoring": "paused"})
+    client.post(reverse("patient_pause", args=[patient.pk]), {"reason": "admitted"})
     latest = patient.history.first()
     assert latest.monitoring == Patient.Monitoring.PAUSED
     assert latest.history_user == nurse

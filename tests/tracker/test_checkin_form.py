@@ -483,10 +483,10 @@ def test_a_patient_cannot_check_in_for_someone_else(patient_client):
     assert patient_client.get(reverse("checkin_for", args=[stranger.pk])).status_code == 404
 
 
-def test_someone_who_is_neither_patient_carer_nor_nurse_gets_404(client):
+def test_someone_who_is_neither_patient_carer_nor_nurse_gets_no_check_in(client):
     carer = carer_of()
     client.force_login(carer)
-    assert client.get(reverse("home")).status_code == 404
+    assert "not linked to a care team" in client.get(reverse("home")).content.decode()
     assert client.get(reverse("checkin")).status_code == 404
     assert client.get(reverse("choose_patient")).status_code == 404
 

@@ -253,18 +253,22 @@ def test_a_lab_value_out_of_range_is_refused_and_kept(nurse_client, patient):
 
 def test_monitoring_pauses_for_a_stay_in_hospital_resumes_and_ends(nurse_client, patient):
     url = reverse("patient_monitoring", args=[patient.pk])
-    nurse_client.post(url, {"monitoring": "paused"})
+    nurse_client.post(reverse("patient_pause", args=[patient.pk]), {"reason": "admitted"})
     patient.refresh_from_db()
     assert patient.monitoring == Patient.Monitoring.PAUSED
+    assert patient.pause_reason == "admitted"
     assert patient not in Patient.objects.monitored()
     nurse_client.post(url, {"monitoring": "active"})
     patient.refresh_from_db()
     assert patient in Patient.objects.monitored()
-    nurse_client.post(url, {"monitoring": "ended"})
+    assert patient.pause_reason == ""
+    nurse_client.post(url, {"monitoring": "ended", "confirm": "on"})
     patient.refresh_from_db()
     assert patient.monitoring == Patient.Monitoring.ENDED
-    # Ended is final: a late "resume" (say, from a second open tab) changes nothing.
-    response = nurse_client.post(url, {"monitoring": "active"}, follow=True)
+    # An ended course cannot be paused (say, from a second open tab); only undone.
+    response = nurse_client.post(
+        reverse("patient_pause", args=[patient.pk]), {"reason": "admitted"}, follow=True
+    )
     patient.refresh_from_db()
     assert patient.monitoring == Patient.Monitoring.ENDED
     assert "already changed" in response.content.decode()
@@ -272,13 +276,13 @@ def test_monitoring_pauses_for_a_stay_in_hospital_resumes_and_ends(nurse_client,
 
 def test_the_care_page_offers_only_the_monitoring_steps_that_make_sense(nurse_client, patient):
     page = nurse_client.get(reverse("patient_care", args=[patient.pk])).content.decode()
-    assert 'value="paused"' in page
+    assert 'id="pause-form"' in page
     assert 'value="active"' not in page
     patient.monitoring = Patient.Monitoring.PAUSED
     patient.save()
     page = nurse_client.get(reverse("patient_care", args=[patient.pk])).content.decode()
     assert 'value="active"' in page
-    assert 'value="paused"' not in page
+    assert 'id="pause-form"' not in page
 
 
 def test_enrol_patient_alone_needs_no_request(team, nurse):

@@ -252,3 +252,18 @@ def test_every_vital_sign_has_its_loinc_code_and_ucum_unit():
     }
     panel = next(o for o in resources(bundle, "Observation") if "component" in o)
     assert panel["code"]["coding"][0]["code"] == "85354-9"
+
+
+def test_the_patient_resource_carries_the_hospital_number_birth_date_and_phone():
+    patient = car_t_patient(
+        hospital_number="MRN-0042", date_of_birth="1961-05-17", phone="+447700900123"
+    )
+    record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 37.0})
+    bundle = export(patient.user.username)
+    assert_valid_r4b(bundle)
+    [resource] = resources(bundle, "Patient")
+    assert "MRN-0042" in [i["value"] for i in resource["identifier"]]
+    assert resource["birthDate"] == "1961-05-17"
+    assert {"system": "phone", "value": "+447700900123", "use": "mobile"} in resource["telecom"]
+    [team] = resources(bundle, "Organization")
+    assert team["telecom"][0]["value"].startswith("+")

@@ -46,14 +46,20 @@ from tests.factories import (
 )
 from tracker.checkins import record_report
 from tracker.forms import (
+    CarerForm,
+    CarerRemindersForm,
     CheckInForm,
     DashboardFilterForm,
     EnrolmentForm,
     InfusionForm,
     LabsForm,
+    LanguageForm,
     MonitoringForm,
+    PatientDetailsForm,
+    PauseForm,
     ResolveFlagForm,
     SecondFactorCodeForm,
+    TherapyForm,
 )
 from tracker.models import Flag, FlagEvent, Infusion, Patient, Report
 from tracker.second_factor import pending_device
@@ -289,8 +295,57 @@ CASES: dict[str, Case] = {
     "monitoring": Case(
         url=lambda w, c: reverse("patient_monitoring", args=[w["patient"].pk]),
         user="nurse",
-        base=lambda w: {"monitoring": "paused"},
+        base=lambda w: {"monitoring": "ended", "confirm": "on"},
         fields=_fields(MonitoringForm()),
+    ),
+    "pause monitoring": Case(
+        url=lambda w, c: reverse("patient_pause", args=[w["patient"].pk]),
+        user="nurse",
+        base=lambda w: {
+            "reason": "Admitted for CRS",
+            "resume_on": (timezone.now() + timedelta(days=5)).date().isoformat(),
+        },
+        fields=lambda w: dict(PauseForm(zone=w["tokyo"].zone).fields),
+    ),
+    "treatment and baselines": Case(
+        url=lambda w, c: reverse("patient_therapy", args=[w["patient"].pk]),
+        user="nurse",
+        base=lambda w: {"crs_treated": "on", "baseline_systolic_bp": "118"},
+        fields=_fields(TherapyForm()),
+    ),
+    "patient details": Case(
+        url=lambda w, c: reverse("patient_details", args=[w["patient"].pk]),
+        user="nurse",
+        base=lambda w: {
+            "phone": "+34 600 123 456",
+            "hospital_number": "H-42",
+            "date_of_birth": "1960-05-01",
+        },
+        fields=_fields(PatientDetailsForm()),
+    ),
+    "patient language": Case(
+        url=lambda w, c: reverse("patient_language", args=[w["patient"].pk]),
+        user="nurse",
+        base=lambda w: {"language": "es"},
+        fields=_fields(LanguageForm()),
+    ),
+    "carer reminders": Case(
+        url=lambda w, c: reverse("patient_carer_reminders", args=[w["patient"].pk]),
+        user="nurse",
+        base=lambda w: {"remind_carers": "on"},
+        fields=_fields(CarerRemindersForm()),
+    ),
+    "invite a carer": Case(
+        url=lambda w, c: reverse("patient_carers", args=[w["patient"].pk]),
+        user="nurse",
+        base=lambda w: {
+            "first_name": "Robin",
+            "last_name": "Vidal",
+            "email": f"carer.{uuid.uuid4().hex[:8]}@example.org",
+            "language": "es",
+        },
+        fields=_fields(CarerForm()),
+        saves={"User": 1},
     ),
     "resolve a flag": Case(
         url=lambda w, c: reverse("resolve", args=[w["flag"].pk]),

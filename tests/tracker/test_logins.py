@@ -61,7 +61,7 @@ def test_the_fifth_wrong_password_locks_the_account_with_a_kind_page(client, pat
     assert "python manage.py axes_reset_username USER-NAME" in text
     # It names nobody: whoever typed the user name may not be its owner.
     assert patient.name not in text
-    assert patient.care_team.phone_24h not in text
+    assert str(patient.care_team.phone_24h) not in text
 
 
 def test_while_locked_the_right_password_is_refused_too(client, patient):

@@ -5,7 +5,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories import CareTeamFactory, InfusionFactory, PatientFactory, car_t_patient
+from tests.factories import (
+    CareTeamFactory,
+    InfusionFactory,
+    PatientFactory,
+    PreferencesFactory,
+    car_t_patient,
+    carer_of,
+    nurse_of,
+)
 from tracker.checkins import record_report
 from tracker.models import CheckInReminder, Patient
 
@@ -158,3 +166,37 @@ def test_the_reminder_follows_the_clock_change(run, time_machine):
     assert run(datetime(2026, 3, 28, 9, 30, tzinfo=UTC)) == []
     assert len(run(datetime(2026, 3, 28, 10, 0, tzinfo=UTC))) == 1
     assert len(run(datetime(2026, 3, 29, 9, 0, tzinfo=UTC))) == 1
+
+
+# -- Reminders to carers too (the nurse's choice on the care page) ------------------------------
+
+
+def test_carers_get_the_reminder_only_when_the_nurse_chose_so(run, client):
+    patient = patient_in("Europe/London")
+    carer = carer_of(patient)
+    PreferencesFactory(user=carer, language="es")
+    invited_carer = carer_of(patient)
+    invited_carer.set_unusable_password()
+    invited_carer.save()
+    assert [m.to for m in run(datetime(2026, 6, 10, 9, 0, tzinfo=UTC))] == [[patient.user.email]]
+
+    nurse = nurse_of(patient.care_team)
+    client.force_login(nurse)
+    client.post(reverse("patient_carer_reminders", args=[patient.pk]), {"remind_carers": "on"})
+    messages = run(datetime(2026, 6, 11, 9, 0, tzinfo=UTC))
+    assert sorted(m.to[0] for m in messages) == sorted([patient.user.email, carer.email])
+    to_carer = next(m for m in messages if m.to == [carer.email])
+    assert to_carer.subject == "Es la hora de tu control diario"
+    assert "la persona a la que cuidas" in to_carer.body
+    for private in [patient.user.first_name, patient.user.last_name, "CAR-T"]:
+        assert private not in to_carer.body
+
+
+def test_a_patient_still_invited_is_reminded_through_their_carers(run):
+    patient = patient_in("Europe/London", remind_carers=True)
+    patient.user.set_unusable_password()
+    patient.user.save()
+    carer = carer_of(patient)
+    [message] = run(datetime(2026, 6, 10, 9, 0, tzinfo=UTC))
+    assert message.to == [carer.email]
+    assert "the person you care for" in message.body

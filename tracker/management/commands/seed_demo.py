@@ -48,7 +48,7 @@ class Command(BaseCommand):
         users = get_user_model()
         now = timezone.now()
         team = CareTeam.objects.create(
-            name=TEAM, phone_24h="+1-555-0100", emergency_number="911", time_zone="UTC"
+            name=TEAM, phone_24h="+1 202 555 0100", emergency_number="911", time_zone="UTC"
         )
         nurse = users.objects.create_user(
             "nurse.demo", "nurse.demo@example.org", PASSWORD, first_name="Jordan", last_name="Lee"
