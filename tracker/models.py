@@ -136,14 +136,39 @@ class PatientQuerySet(models.QuerySet):
         """A nurse's patient list: last check-in and unresolved flag level, in one query."""
         reports = Report.objects.filter(patient=OuterRef("pk")).order_by("-submitted_at")
         flags = Flag.objects.filter(patient=OuterRef("pk")).exclude(status=Flag.Status.RESOLVED)
+        given = Infusion.objects.filter(patient=OuterRef("pk"), given_at__lte=timezone.now())
         return (
             self.select_related("user", "care_team")
             .prefetch_related("infusions")
             .annotate(
                 last_check_in=Subquery(reports.values("submitted_at")[:1]),
                 flag_level=Subquery(flags.values("level")[:1]),
+                latest_infusion_at=Subquery(given.order_by("-given_at").values("given_at")[:1]),
             )
         )
+
+    def search(self, words: str) -> PatientQuerySet:
+        """Patients whose name, user name or e-mail address holds every word of ``words``."""
+        for word in words.split():
+            self = self.filter(
+                Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+                | Q(user__username__icontains=word)
+                | Q(user__email__icontains=word)
+            )
+        return self
+
+    # The patient list's orders (on ``roster()``), each ending with the name so pages are stable.
+    ROSTER_ORDERS = {
+        "name": [],
+        "check-in": [F("last_check_in").asc(nulls_first=True)],
+        "flag": [F("flag_level").desc(nulls_last=True)],
+        "day": [F("latest_infusion_at").desc(nulls_last=True)],
+    }
+
+    def ordered_by(self, key: str) -> PatientQuerySet:
+        order = self.ROSTER_ORDERS.get(key, [])
+        return self.order_by(*order, "user__last_name", "user__first_name", "pk")
 
     def without_check_in_today(
         self, zones: list[str], now: datetime | None = None
@@ -331,6 +356,9 @@ class Report(models.Model):
                 name="report_triage_is_a_level",
             ),
         ]
+        # A patient's latest report, and "any report since midnight", read a few index entries
+        # instead of every report of the patient.
+        indexes = [models.Index(fields=["patient", "-submitted_at"], name="report_patient_latest")]
 
     def __str__(self) -> str:
         return f"{self.patient} {self.submitted_at:%Y-%m-%d %H:%M}"
@@ -462,7 +490,11 @@ class Flag(models.Model):
                 name="one_unresolved_flag_per_patient",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-level", "opened_at"])]
+        indexes = [
+            models.Index(fields=["status", "-level", "opened_at"]),
+            # "Resolved in the last 12 hours" reads only the recent ones.
+            models.Index(fields=["resolved_at"], name="flag_resolved_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} flag for {self.patient}"
