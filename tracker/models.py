@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -179,17 +179,28 @@ class PatientQuerySet(models.QuerySet):
         list is one query however many patients there are); a patient of another zone is left out.
         """
         now = now or timezone.now()
-        missed = Q(pk__in=[])
-        for zone in sorted(set(zones)):
-            local = now.astimezone(zoneinfo.ZoneInfo(zone))
-            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            since_midnight = Report.objects.filter(
-                patient=OuterRef("pk"), submitted_at__gte=midnight
+        midnights = {
+            zone: now.astimezone(zoneinfo.ZoneInfo(zone)).replace(
+                hour=0, minute=0, second=0, microsecond=0
             )
-            missed |= Q(care_team__time_zone=zone) & ~Q(Exists(since_midnight))
+            for zone in sorted(set(zones))
+        }
+        if not midnights:
+            return self.none()
+        # One anti-join on the (patient, newest report) index against each patient's own midnight.
+        midnight = Case(
+            *[When(care_team__time_zone=zone, then=Value(at)) for zone, at in midnights.items()],
+            output_field=models.DateTimeField(),
+        )
+        since_midnight = Report.objects.filter(
+            patient=OuterRef("pk"), submitted_at__gte=OuterRef("midnight")
+        )
         latest = Report.objects.filter(patient=OuterRef("pk")).order_by("-submitted_at")
-        return self.filter(missed).annotate(
-            last_check_in=Subquery(latest.values("submitted_at")[:1])
+        return (
+            self.filter(care_team__time_zone__in=list(midnights))
+            .alias(midnight=midnight)
+            .filter(~Exists(since_midnight))
+            .annotate(last_check_in=Subquery(latest.values("submitted_at")[:1]))
         )
 
 
@@ -409,10 +420,6 @@ class FlagQuerySet(models.QuerySet):
             "acknowledged_by",
             "resolved_by",
         )
-
-    def for_dashboard(self) -> FlagQuerySet:
-        """Unresolved flags, most urgent first, as dashboard rows."""
-        return self.unresolved().most_urgent_first().as_rows()
 
     def recently_resolved(self, since: datetime) -> FlagQuerySet:
         return (

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.paginator import Paginator
-from django.db.models import FETCH_RAISE
+from django.db.models import FETCH_RAISE, Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -265,6 +265,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 RECENTLY_RESOLVED = timedelta(hours=12)
 MISSED_PER_PAGE = 20
+FLAGS_PER_PAGE = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -330,21 +331,24 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
     filters = DashboardFilterForm(request.GET, teams=teams)
     filters.is_valid()
     chosen = filters.cleaned_data
-    flags = Flag.objects.for_nurse(request.user).for_dashboard()
+    waiting = Flag.objects.for_nurse(request.user).unresolved()
     if chosen.get("status"):
-        flags = flags.filter(status=chosen["status"])
+        waiting = waiting.filter(status=chosen["status"])
     if chosen.get("team"):
-        flags = flags.filter(patient__care_team=chosen["team"])
+        waiting = waiting.filter(patient__care_team=chosen["team"])
         teams = [t for t in teams if t.pk == chosen["team"].pk]
-    # Categories are inside each report's findings (JSON): chosen here, on the short list.
-    rows = [
-        flag
-        for flag in flags.fetch_mode(FETCH_RAISE)
-        if not chosen.get("category") or chosen["category"] in flag.categories
-    ]
-    counts = Counter(flag.level for flag in rows)
-    if chosen.get("level"):
-        rows = [flag for flag in rows if flag.level == chosen["level"]]
+    flags = waiting.most_urgent_first().as_rows().fetch_mode(FETCH_RAISE)
+    if chosen.get("category"):
+        # Categories are inside each report's findings (JSON): chosen here, on the short list.
+        rows = [flag for flag in flags if chosen["category"] in flag.categories]
+        counts = Counter(flag.level for flag in rows)
+        if chosen.get("level"):
+            rows = [flag for flag in rows if flag.level == chosen["level"]]
+    else:
+        counts = Counter(dict(waiting.order_by().values_list("level").annotate(Count("pk"))))
+        rows = flags.filter(level=chosen["level"]) if chosen.get("level") else flags
+    # Most urgent first, a page at a time: the counts above give every level's whole number.
+    rows = Paginator(rows, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
     for flag in rows:
         flag.resolve_form = (bound or {}).get(flag.pk)  # only a form sent back with errors
     query = {k: v for k, v in request.GET.items() if k in filters.fields and v}
@@ -377,7 +381,13 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
         "filters": filters,
         "levels": levels,
         "filtered": bool(query),
-        "query": urlencode({**query, **({"missed": missed.number} if missed.number > 1 else {})}),
+        "query": urlencode(
+            {
+                **query,
+                **({"page": rows.number} if rows.number > 1 else {}),
+                **({"missed": missed.number} if missed.number > 1 else {}),
+            }
+        ),
         "missed_query": urlencode(query),
         "missed": missed,
         "resolved": resolved,

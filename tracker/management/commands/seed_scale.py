@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 import symptoms
@@ -98,6 +98,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         world = World(options, self.stdout)
         world.build()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # the planner's statistics, as autovacuum would make
         self.stdout.write(
             self.style.SUCCESS(
                 f"{options['patients']} patients, {world.reports} reports, {world.flags} flags "
