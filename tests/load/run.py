@@ -144,6 +144,13 @@ class Supervisor(threading.Thread):
             time.sleep(0.2)
 
 
+def gunicorn(port: int, workers: int, env: dict, logs: Path, timeout: int = 30) -> Process:
+    """``gunicorn tracker.wsgi`` on 127.0.0.1 (not started yet)."""
+    command = ["-m", "gunicorn", "tracker.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--timeout", str(timeout)]
+    return Process("gunicorn", [sys.executable, *command], env, logs)
+
+
 def services(args: argparse.Namespace, env: dict, logs: Path, mail: Path) -> dict[str, Process]:
     python = sys.executable
     return {
@@ -153,23 +160,7 @@ def services(args: argparse.Namespace, env: dict, logs: Path, mail: Path) -> dic
             env,
             logs,
         ),
-        "web": Process(
-            "gunicorn",
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "tracker.wsgi",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                str(args.workers),
-                "--timeout",
-                "30",
-            ],
-            env,
-            logs,
-        ),
+        "web": gunicorn(args.port, args.workers, env, logs),
         "worker": Process(
             "db-worker",
             [python, "manage.py", "worker", "--interval", "0.5", "--no-startup-delay"],
