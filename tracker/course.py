@@ -470,13 +470,26 @@ def context_values(values: dict[str, Any], catalogue: dict[str, Any]) -> list[tu
     return shown
 
 
-def patient_timeline(patient: Patient, now: datetime | None = None) -> dict[str, Any]:
-    """Everything the nurse's timeline shows, read in a fixed number of queries."""
+# The nurse's timeline shows this many days unless the nurse asks for more (None: the whole course).
+TIMELINE_DAYS = 14
+TIMELINE_WINDOWS = (14, 28, 90, None)
+
+
+def patient_timeline(
+    patient: Patient, now: datetime | None = None, *, days: int | None = TIMELINE_DAYS
+) -> dict[str, Any]:
+    """Everything the nurse's timeline shows for the last ``days`` days (None: the whole
+    course), read in a fixed number of queries."""
     now = now or timezone.now()
     clock = Clock.of(patient, now)
-    reports = reports_of(patient)
+    since = now - timedelta(days=days) if days is not None else None
+    reports = reports_of(patient, since)
+    today = clock.day(now)
+    window = days
     days = day_span(
-        (clock.day(r.submitted_at, r.days_since_infusion) for r in reports), clock.day(now)
+        (clock.day(r.submitted_at, r.days_since_infusion) for r in reports),
+        today,
+        since=today - window if window is not None else None,
     )
     entries = [
         TimelineEntry(
@@ -501,4 +514,6 @@ def patient_timeline(patient: Patient, now: datetime | None = None) -> dict[str,
         "grid": symptom_grid(reports, clock, days),
         "entries": entries,
         "flags": flags_of(patient),
+        "window": window,
+        "windows": TIMELINE_WINDOWS,
     }

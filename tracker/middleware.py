@@ -4,7 +4,6 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import resolve_url
@@ -30,11 +29,14 @@ class CareTeamTimeZoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         zone = None
         if request.user.is_authenticated:
-            zone = (
-                CareTeam.objects.filter(Q(patients__user=request.user) | Q(nurses=request.user))
-                .values_list("time_zone", flat=True)
-                .first()
-            )
+            # Two indexed lookups (an OR across both joins would read every patient), then the
+            # first team by name, as one query ordered by name would give.
+            teams = [
+                CareTeam.objects.filter(patients__user=request.user),
+                CareTeam.objects.filter(nurses=request.user),
+            ]
+            found = [team.values_list("name", "time_zone").first() for team in teams]
+            zone = min((f for f in found if f), default=(None, None))[1]
         if zone:
             timezone.activate(zone)
         else:

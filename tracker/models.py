@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -152,14 +152,39 @@ class PatientQuerySet(models.QuerySet):
         """A nurse's patient list: last check-in and unresolved flag level, in one query."""
         reports = Report.objects.filter(patient=OuterRef("pk")).order_by("-submitted_at")
         flags = Flag.objects.filter(patient=OuterRef("pk")).exclude(status=Flag.Status.RESOLVED)
+        given = Infusion.objects.filter(patient=OuterRef("pk"), given_at__lte=timezone.now())
         return (
             self.select_related("user", "care_team")
             .prefetch_related("infusions")
             .annotate(
                 last_check_in=Subquery(reports.values("submitted_at")[:1]),
                 flag_level=Subquery(flags.values("level")[:1]),
+                latest_infusion_at=Subquery(given.order_by("-given_at").values("given_at")[:1]),
             )
         )
+
+    def search(self, words: str) -> PatientQuerySet:
+        """Patients whose name, user name or e-mail address holds every word of ``words``."""
+        for word in words.split():
+            self = self.filter(
+                Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+                | Q(user__username__icontains=word)
+                | Q(user__email__icontains=word)
+            )
+        return self
+
+    # The patient list's orders (on ``roster()``), each ending with the name so pages are stable.
+    ROSTER_ORDERS = {
+        "name": [],
+        "check-in": [F("last_check_in").asc(nulls_first=True)],
+        "flag": [F("flag_level").desc(nulls_last=True)],
+        "day": [F("latest_infusion_at").desc(nulls_last=True)],
+    }
+
+    def ordered_by(self, key: str) -> PatientQuerySet:
+        order = self.ROSTER_ORDERS.get(key, [])
+        return self.order_by(*order, "user__last_name", "user__first_name", "pk")
 
     def without_check_in_today(
         self, zones: list[str], now: datetime | None = None
@@ -170,15 +195,28 @@ class PatientQuerySet(models.QuerySet):
         list is one query however many patients there are); a patient of another zone is left out.
         """
         now = now or timezone.now()
-        missed = Q(pk__in=[])
-        for zone in sorted(set(zones)):
-            local = zoneinfo.ZoneInfo(zone)
-            today = Report.objects.on_day(now.astimezone(local).date(), local)
-            checked_in = Exists(today.filter(patient=OuterRef("pk")))
-            missed |= Q(care_team__time_zone=zone) & ~Q(checked_in)
+        midnights = {
+            zone: now.astimezone(zoneinfo.ZoneInfo(zone)).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
+            for zone in sorted(set(zones))
+        }
+        if not midnights:
+            return self.none()
+        # One anti-join on the (patient, newest report) index against each patient's own midnight.
+        midnight = Case(
+            *[When(care_team__time_zone=zone, then=Value(at)) for zone, at in midnights.items()],
+            output_field=models.DateTimeField(),
+        )
+        since_midnight = Report.objects.filter(
+            patient=OuterRef("pk"), submitted_at__gte=OuterRef("midnight")
+        )
         latest = Report.objects.filter(patient=OuterRef("pk")).order_by("-submitted_at")
-        return self.filter(missed).annotate(
-            last_check_in=Subquery(latest.values("submitted_at")[:1])
+        return (
+            self.filter(care_team__time_zone__in=list(midnights))
+            .alias(midnight=midnight)
+            .filter(~Exists(since_midnight))
+            .annotate(last_check_in=Subquery(latest.values("submitted_at")[:1]))
         )
 
 
@@ -358,6 +396,9 @@ class Infusion(models.Model):
 
 
 class ReportQuerySet(models.QuerySet):
+    def for_nurse(self, user) -> ReportQuerySet:
+        return self.filter(patient__care_team__nurses=user)
+
     def for_patient_user(self, user) -> ReportQuerySet:
         """Reports about the patient ``user`` is, or cares for."""
         return self.filter(patient__in=Patient.objects.answered_for_by(user))
@@ -400,6 +441,9 @@ class Report(models.Model):
                 name="report_triage_is_a_level",
             ),
         ]
+        # A patient's latest report, and "any report since midnight", read a few index entries
+        # instead of every report of the patient.
+        indexes = [models.Index(fields=["patient", "-submitted_at"], name="report_patient_latest")]
 
     def __str__(self) -> str:
         return f"{self.patient} {self.submitted_at:%Y-%m-%d %H:%M}"
@@ -461,10 +505,6 @@ class FlagQuerySet(models.QuerySet):
             "acknowledged_by",
             "resolved_by",
         )
-
-    def for_dashboard(self) -> FlagQuerySet:
-        """Unresolved flags, most urgent first, as dashboard rows."""
-        return self.unresolved().most_urgent_first().as_rows()
 
     def recently_resolved(self, since: datetime) -> FlagQuerySet:
         return (
@@ -542,7 +582,11 @@ class Flag(models.Model):
                 name="one_unresolved_flag_per_patient",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-level", "opened_at"])]
+        indexes = [
+            models.Index(fields=["status", "-level", "opened_at"]),
+            # "Resolved in the last 12 hours" reads only the recent ones.
+            models.Index(fields=["resolved_at"], name="flag_resolved_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} flag for {self.patient}"

@@ -6,6 +6,7 @@ the flags of their own care teams, and anything else is a 404 (we do not confirm
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections import Counter
@@ -16,8 +17,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import FETCH_RAISE, BigIntegerField
+from django.db.models import FETCH_RAISE, BigIntegerField, Count
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -25,6 +27,7 @@ from django.utils import formats, timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -79,6 +82,7 @@ from tracker.models import (
     FlagEvent,
     Level,
     Patient,
+    PatientQuerySet,
     Preferences,
     Report,
     TimelineAccess,
@@ -317,9 +321,54 @@ def _can_follow_up(report: Report) -> bool:
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = _dashboard_context(request)
+    # Asked before the list is read: a change in between costs one more drawing, never a miss.
+    version = _worklist_version(request)
     polling = request.htmx and request.htmx.target == "worklist"
+    if polling and request.headers.get("X-Worklist-Version") == version:
+        return HttpResponse(status=204)  # htmx leaves the list as it is
+    context = {**_dashboard_context(request), "version": version}
     return render(request, "dashboard.html#worklist" if polling else "dashboard.html", context)
+
+
+# The refresh's version also moves on every few minutes, so "open for" times stay near the truth.
+VERSION_MINUTES = 5
+
+
+def _worklist_version(request: HttpRequest) -> str:
+    """What the nurse's list depends on, in a few indexed reads: their latest flag step and
+    report, how many flags are waiting and overdue, the query, the language and the time."""
+    now = timezone.now()
+    flags = Flag.objects.for_nurse(request.user)
+    waiting = list(
+        flags.unresolved()
+        .with_waiting_since()
+        .values_list(
+            "status",
+            "level",
+            "waiting_since",
+            "patient__care_team__emergency_target",
+            "patient__care_team__urgent_now_target",
+            "patient__care_team__urgent_today_target",
+        )
+    )
+    overdue = sum(
+        status == Flag.Status.OPEN
+        and now - since
+        >= {Level.EMERGENCY: emergency, Level.URGENT_NOW: urgent_now}.get(level, urgent_today)
+        for status, level, since, emergency, urgent_now, urgent_today in waiting
+    )
+    facts = [
+        request.user.pk,
+        translation.get_language(),
+        sorted(request.GET.items()),
+        now.replace(second=0, microsecond=0, minute=now.minute - now.minute % VERSION_MINUTES),
+        len(waiting),
+        overdue,
+        FlagEvent.objects.filter(flag__in=flags).order_by("-pk").values_list("pk").first(),
+        Report.objects.for_nurse(request.user).order_by("-pk").values_list("pk").first(),
+        Patient.objects.for_nurse(request.user).order_by("-pk").values_list("pk").first(),
+    ]
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:20]
 
 
 @require_POST
@@ -338,11 +387,19 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 # with a redirect back to the dashboard (its filters kept) and a message.
 
 RECENTLY_RESOLVED = timedelta(hours=12)
+MISSED_PER_PAGE = 20
+FLAGS_PER_PAGE = 50
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_of(request, pk)
+    if request.method == "GET":
+        # The form, when a nurse opens it: into the row for htmx, else on a page of its own.
+        flag.resolve_form = _resolve_form(flag)
+        if request.htmx:
+            return render(request, "dashboard.html#resolve-form", {"flag": flag})
+        return render(request, "resolve.html", {"flag": flag})
     form = ResolveFlagForm(request.POST, auto_id=f"flag-{flag.pk}-%s")
     if not form.is_valid():
         flag.resolve_form = form
@@ -397,25 +454,26 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
     filters = DashboardFilterForm(request.GET, teams=teams)
     filters.is_valid()
     chosen = filters.cleaned_data
-    flags = Flag.objects.for_nurse(request.user).for_dashboard()
+    waiting = Flag.objects.for_nurse(request.user).unresolved()
     if chosen.get("status"):
-        flags = flags.filter(status=chosen["status"])
+        waiting = waiting.filter(status=chosen["status"])
     if chosen.get("team"):
-        flags = flags.filter(patient__care_team=chosen["team"])
+        waiting = waiting.filter(patient__care_team=chosen["team"])
         teams = [t for t in teams if t.pk == chosen["team"].pk]
-    # Categories are inside each report's findings (JSON): chosen here, on the short list.
-    rows = [
-        flag
-        for flag in flags.fetch_mode(FETCH_RAISE)
-        if not chosen.get("category") or chosen["category"] in flag.categories
-    ]
-    counts = Counter(flag.level for flag in rows)
-    if chosen.get("level"):
-        rows = [flag for flag in rows if flag.level == chosen["level"]]
+    flags = waiting.most_urgent_first().as_rows().fetch_mode(FETCH_RAISE)
+    if chosen.get("category"):
+        # Categories are inside each report's findings (JSON): chosen here, on the short list.
+        rows = [flag for flag in flags if chosen["category"] in flag.categories]
+        counts = Counter(flag.level for flag in rows)
+        if chosen.get("level"):
+            rows = [flag for flag in rows if flag.level == chosen["level"]]
+    else:
+        counts = Counter(dict(waiting.order_by().values_list("level").annotate(Count("pk"))))
+        rows = flags.filter(level=chosen["level"]) if chosen.get("level") else flags
+    # Most urgent first, a page at a time: the counts above give every level's whole number.
+    rows = Paginator(rows, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
     for flag in rows:
-        flag.resolve_form = (bound or {}).get(flag.pk) or ResolveFlagForm(
-            auto_id=f"flag-{flag.pk}-%s", initial={"report": flag.report_id}
-        )
+        flag.resolve_form = (bound or {}).get(flag.pk)  # only a form sent back with errors
     query = {k: v for k, v in request.GET.items() if k in filters.fields and v}
     levels = [
         {
@@ -426,7 +484,7 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
         }
         for level in reversed(Level.flagged())
     ]
-    missed = (
+    missed_list = (
         Patient.objects.for_nurse(request.user)
         .monitored()
         .without_check_in_today([team.time_zone for team in teams])
@@ -435,6 +493,7 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
         .order_by("care_team__name", "user__last_name", "user__first_name")
         .fetch_mode(FETCH_RAISE)
     )
+    missed = Paginator(missed_list, MISSED_PER_PAGE).get_page(request.GET.get("missed"))
     resolved = (
         Flag.objects.for_nurse(request.user)
         .recently_resolved(since=timezone.now() - RECENTLY_RESOLVED)
@@ -445,19 +504,26 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
         "filters": filters,
         "levels": levels,
         "filtered": bool(query),
-        "query": urlencode(query),
+        "query": urlencode(
+            {
+                **query,
+                **({"page": rows.number} if rows.number > 1 else {}),
+                **({"missed": missed.number} if missed.number > 1 else {}),
+            }
+        ),
+        "missed_query": urlencode(query),
         "missed": missed,
         "resolved": resolved,
         "many_teams": len(teams) > 1 or bool(chosen.get("team")),
     }
 
 
+def _resolve_form(flag: Flag) -> ResolveFlagForm:
+    return ResolveFlagForm(auto_id=f"flag-{flag.pk}-%s", initial={"report": flag.report_id})
+
+
 def _after_flag_action(request: HttpRequest, flag: Flag, notice: str | None) -> HttpResponse:
     if request.htmx:
-        if flag.status != Flag.Status.RESOLVED:
-            flag.resolve_form = ResolveFlagForm(
-                auto_id=f"flag-{flag.pk}-%s", initial={"report": flag.report_id}
-            )
         return render(request, "dashboard.html#flag-row", {"flag": flag, "notice": notice})
     if notice:
         messages.warning(request, notice)
@@ -835,15 +901,50 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The patient's whole course, for the nurses of the patient's care team only."""
     patient = get_object_or_404(course.with_course(Patient.objects.for_nurse(request.user)), pk=pk)
     record_timeline_opened(nurse=request.user, patient=patient)
-    return render(request, "timeline.html", course.patient_timeline(patient))
+    asked = request.GET.get("days", str(course.TIMELINE_DAYS))
+    days = None if asked == "all" else int(asked) if asked.isdigit() else course.TIMELINE_DAYS
+    if days not in course.TIMELINE_WINDOWS:
+        days = course.TIMELINE_DAYS
+    return render(request, "timeline.html", course.patient_timeline(patient, days=days))
 
 
 @require_GET
 def patients(request: HttpRequest) -> HttpResponse:
     """Every patient of the nurse's care teams, with a way into each timeline and care page."""
     _require_nurse(request)
-    rows = Patient.objects.for_nurse(request.user).roster().fetch_mode(FETCH_RAISE)
-    return render(request, "patients.html", {"patients": rows})
+    words = request.GET.get("q", "").strip()
+    order = request.GET.get("order", "name")
+    if order not in PatientQuerySet.ROSTER_ORDERS:
+        order = "name"
+    rows = (
+        Patient.objects.for_nurse(request.user)
+        .search(words)
+        .roster()
+        .ordered_by(order)
+        .fetch_mode(FETCH_RAISE)
+    )
+    page = Paginator(rows, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    kept = {k: v for k, v in {"q": words, "order": order}.items() if v and v != "name"}
+    context = {
+        "patients": page,
+        "words": words,
+        "order": order,
+        "orders": [
+            {"key": key, "label": label, "query": urlencode({**kept, "order": key})}
+            for key, label in ROSTER_ORDER_LABELS.items()
+        ],
+        "query": urlencode(kept),
+    }
+    return render(request, "patients.html", context)
+
+
+PATIENTS_PER_PAGE = 50
+ROSTER_ORDER_LABELS = {
+    "name": gettext_lazy("Name"),
+    "check-in": gettext_lazy("Longest without a check-in"),
+    "flag": gettext_lazy("Most urgent flag"),
+    "day": gettext_lazy("Fewest days since infusion"),
+}
 
 
 @require_GET

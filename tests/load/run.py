@@ -53,8 +53,9 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
-def create_database(url: str) -> None:
-    """Creates the PostgreSQL database of ``url`` if it does not exist yet."""
+def create_database(url: str, *, fresh: bool = False) -> None:
+    """Creates the PostgreSQL database of ``url`` if it does not exist yet; ``fresh`` drops it
+    first (a smoke run's throwaway database, whatever migrations an earlier tree left in it)."""
     from urllib.parse import urlsplit
 
     import psycopg
@@ -64,6 +65,10 @@ def create_database(url: str) -> None:
     name = parts.path.lstrip("/")
     admin = parts._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as connection:
+        if fresh:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
         if not connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone():
@@ -144,6 +149,13 @@ class Supervisor(threading.Thread):
             time.sleep(0.2)
 
 
+def gunicorn(port: int, workers: int, env: dict, logs: Path, timeout: int = 30) -> Process:
+    """``gunicorn tracker.wsgi`` on 127.0.0.1 (not started yet)."""
+    command = ["-m", "gunicorn", "tracker.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--timeout", str(timeout)]
+    return Process("gunicorn", [sys.executable, *command], env, logs)
+
+
 def services(args: argparse.Namespace, env: dict, logs: Path, mail: Path) -> dict[str, Process]:
     python = sys.executable
     return {
@@ -153,23 +165,7 @@ def services(args: argparse.Namespace, env: dict, logs: Path, mail: Path) -> dic
             env,
             logs,
         ),
-        "web": Process(
-            "gunicorn",
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "tracker.wsgi",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                str(args.workers),
-                "--timeout",
-                "30",
-            ],
-            env,
-            logs,
-        ),
+        "web": gunicorn(args.port, args.workers, env, logs),
         "worker": Process(
             "db-worker",
             [python, "manage.py", "worker", "--interval", "0.5", "--no-startup-delay"],

@@ -130,8 +130,9 @@ ROWS: dict[str, Row] = {
         get="              login      405        405        405      405      405      405",
         post="             login      404        404        404      →dashboard 404    404",
     ),
+    # GET is the resolve form on its own (htmx opens it in the row; a page with JavaScript off).
     "resolve": Row(
-        get="              login      405        405        405      405      405      405",
+        get="              login      404        404        404      200      404      404",
         post="             login      404        404        404      200      404      404",
     ),
     "reopen": Row(

@@ -233,18 +233,72 @@ def test_the_refresh_asks_for_the_list_region_only_and_leaves_open_forms_in_plac
     assert rows(html) == [flag.pk]
     # htmx keeps the element on the page in place of the new one, so an open form, its typed
     # note and its focus survive the refresh; a new report gives it a new id, so it is redrawn.
-    details = re.search(r"<details[^>]*>", html).group(0)
-    assert f'id="resolve-{flag.pk}-{flag.report_id}"' in details
-    assert "hx-preserve" in details
+    slot = re.search(r'<div class="resolve-slot"[^>]*>', html).group(0)
+    assert f'id="resolve-{flag.pk}-{flag.report_id}"' in slot
+    assert "hx-preserve" in slot
     # A refresh gives way to a nurse's action: it is dropped, or cut short, while one is sent.
     assert 'hx-sync="this:abort"' in html
-    assert html.count('hx-sync="#worklist:queue all"') == 2  # acknowledge and resolve
+    assert html.count('hx-sync="#worklist:queue all"') == 1  # acknowledge; resolve comes on opening
+    opened = client.get(reverse("resolve", args=[flag.pk]), headers={"HX-Request": "true"})
+    assert 'hx-sync="#worklist:queue all"' in opened.content.decode()
 
 
-def test_the_resolve_form_works_without_javascript(team, get):
+def test_a_row_brings_its_resolve_form_only_when_the_nurse_opens_it(team, nurse, client, get):
     flag = flag_for(team, URGENT_NOW)
     html = row(get(), flag)
-    assert "<details" in html
+    assert "<form" in html  # acknowledge
+    assert 'name="outcome"' not in html
+    url = reverse("resolve", args=[flag.pk])
+    assert f'href="{url}"' in html
+    assert f'hx-get="{url}"' in html
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<details class="resolve" open>')
+    assert f'name="report" value="{flag.report_id}"' in fragment
+    assert "<html" not in fragment
+
+
+def test_an_unchanged_refresh_answers_without_drawing_the_list(team, nurse, client):
+    flag_for(team, URGENT_NOW)
+    client.force_login(nurse)
+    poll = {"HX-Request": "true", "HX-Target": "worklist", "HX-Trigger": "worklist"}
+    first = client.get(reverse("dashboard"), headers=poll)
+    version = re.search(r'"X-Worklist-Version": "(\w+)"', first.content.decode()).group(1)
+
+    unchanged = client.get(reverse("dashboard"), headers={**poll, "X-Worklist-Version": version})
+    assert unchanged.status_code == 204
+    assert unchanged.content == b""
+    assert unchanged.templates == []  # nothing was rendered
+
+    newcomer = flag_for(team, EMERGENCY)
+    changed = client.get(reverse("dashboard"), headers={**poll, "X-Worklist-Version": version})
+    assert changed.status_code == 200
+    assert newcomer.pk in rows(changed.content.decode())
+    # An acknowledgement by a colleague changes the list too.
+    again = re.search(r'"X-Worklist-Version": "(\w+)"', changed.content.decode()).group(1)
+    newcomer.acknowledge(nurse_of(team))
+    acknowledged = client.get(reverse("dashboard"), headers={**poll, "X-Worklist-Version": again})
+    assert acknowledged.status_code == 200
+    assert "Acknowledged by" in row(acknowledged.content.decode(), newcomer)
+
+
+def test_a_refresh_draws_the_list_again_when_a_flag_becomes_overdue(team, nurse, client):
+    flag = flag_for(team, EMERGENCY)
+    client.force_login(nurse)
+    poll = {"HX-Request": "true", "HX-Target": "worklist", "HX-Trigger": "worklist"}
+    with time_machine.travel(flag.opened_at + timedelta(minutes=14, seconds=1), tick=False):
+        html = client.get(reverse("dashboard"), headers=poll).content.decode()
+        version = re.search(r'"X-Worklist-Version": "(\w+)"', html).group(1)
+    with time_machine.travel(flag.opened_at + timedelta(minutes=15, seconds=1), tick=False):
+        later = client.get(reverse("dashboard"), headers={**poll, "X-Worklist-Version": version})
+    assert later.status_code == 200
+    assert "Overdue" in row(later.content.decode(), flag)
+
+
+def test_the_resolve_form_works_without_javascript(team, nurse, client, get):
+    flag = flag_for(team, URGENT_NOW)
+    assert f'href="{reverse("resolve", args=[flag.pk])}"' in row(get(), flag)
+    html = client.get(reverse("resolve", args=[flag.pk])).content.decode()
+    assert "<html" in html
     assert f'method="post" action="{reverse("resolve", args=[flag.pk])}"' in html
     for outcome in Flag.Outcome:
         assert f'value="{outcome.value}"' in html
@@ -344,8 +398,19 @@ def test_the_dashboard_makes_the_same_number_of_queries_for_5_and_500_patients(
     client.force_login(nurse_large)
     with django_assert_num_queries(len(few.captured_queries)):
         html = client.get(reverse("dashboard"), {"status": "open"}).content.decode()
-    assert len(rows(html)) == 375
-    assert section(html, "missed").count("<li>") == 500
+    # Every level's whole count; the most urgent 50 rows, then a page at a time.
+    assert len(rows(html)) == 50
+    assert "Flags 1 to 50 of 375" in html
+    assert (
+        sum(int(n) for n in re.findall(r'<strong class="count-number">(\d+)</strong>', html)) == 375
+    )
+    # The panel counts them all and lists a page at a time.
+    assert "(500 patients)" in section(html, "missed")
+    assert section(html, "missed").count("<li>") == 20
+    assert "Page 1 of 25" in section(html, "missed")
+    with django_assert_num_queries(len(few.captured_queries)):
+        last = client.get(reverse("dashboard"), {"status": "open", "missed": 25})
+    assert section(last.content.decode(), "missed").count("<li>") == 20
 
 
 # What changed since the nurse last looked.

@@ -283,7 +283,16 @@ def test_a_nurse_of_another_team_gets_404_on_every_flag_action(client, flag, sam
     assert Flag.objects.filter(pk=flag.pk).values().get() == before
 
 
-@pytest.mark.parametrize("name", ["resolve", "reopen"])
+@pytest.mark.parametrize("name", ["reopen"])
 def test_flag_actions_only_accept_post(client, flag, sam, name):
     client.force_login(sam)
     assert client.get(reverse(name, args=[flag.pk])).status_code == 405
+
+
+def test_opening_the_resolve_form_changes_nothing(client, flag, sam):
+    client.force_login(sam)
+    before = Flag.objects.filter(pk=flag.pk).values().get()
+    response = client.get(reverse("resolve", args=[flag.pk]))
+    assert response.status_code == 200
+    assert 'name="outcome"' in response.content.decode()
+    assert Flag.objects.filter(pk=flag.pk).values().get() == before

@@ -1,5 +1,6 @@
 """The nurse's patient list: every patient of their care teams, a way into each record."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -88,3 +89,49 @@ def test_nurse_pages_link_to_each_other(client):
     assert reverse("patient_care", args=[patient.pk]) in timeline
     care = client.get(reverse("patient_care", args=[patient.pk])).content.decode()
     assert reverse("timeline", args=[patient.pk]) in care
+
+
+def names_on(html: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/patients/\d+/">([^<]+)</a>', html)
+
+
+def test_the_patient_list_shows_50_a_page_and_finds_a_patient_by_name(client):
+    team = CareTeamFactory()
+    nurse = nurse_of(team)
+    for n in range(55):
+        car_t_patient(team=team, user__first_name="Pat", user__last_name=f"Number{n:02d}")
+    wanted = car_t_patient(team=team, user__first_name="Zoe", user__last_name="Quinn")
+    client.force_login(nurse)
+
+    first = client.get(reverse("patients")).content.decode()
+    assert len(names_on(first)) == 50
+    assert "56 patients" in first
+    assert "Page 1 of 2" in first
+    second = client.get(reverse("patients"), {"page": 2}).content.decode()
+    assert len(names_on(second)) == 6
+
+    found = client.get(reverse("patients"), {"q": "zoe quinn"}).content.decode()
+    assert names_on(found) == [wanted.name]
+    nobody = client.get(reverse("patients"), {"q": "nobody-here"}).content.decode()
+    assert "No patient matches" in nobody
+
+
+def test_the_patient_list_sorts_by_flag_silence_and_day(client):
+    team = CareTeamFactory()
+    nurse = nurse_of(team)
+    early = car_t_patient(day=1, team=team, user__last_name="Early")
+    late = car_t_patient(day=40, team=team, user__last_name="Late")
+    flagged = car_t_patient(day=10, team=team, user__last_name="Flagged")
+    FlagFactory(patient=flagged, level=Level.EMERGENCY)
+    ReportFactory(patient=early, submitted_at=timezone.now() - timedelta(hours=1))
+    ReportFactory(patient=late, submitted_at=timezone.now() - timedelta(days=3))
+    client.force_login(nurse)
+
+    def order(key):
+        return names_on(client.get(reverse("patients"), {"order": key}).content.decode())
+
+    assert order("flag")[0] == flagged.name
+    assert order("day") == [early.name, flagged.name, late.name]
+    silence = order("check-in")  # longest without a check-in first
+    assert silence.index(late.name) < silence.index(early.name)
+    assert order("name") == sorted(order("name"), key=lambda name: name.split()[-1])

@@ -317,3 +317,31 @@ def test_a_high_baseline_adds_the_30_percent_drop_line_for_systolic_pressure():
     # A baseline whose 30 % drop is under 90 adds nothing: the 90 line fires first.
     assert len(systolic_lines(PatientFactory(baseline={"systolic_bp": 120}))) == 1
     assert len(systolic_lines(PatientFactory())) == 1
+
+
+def test_the_timeline_shows_the_last_14_days_and_earlier_ones_when_asked(client):
+    team = CareTeamFactory()
+    nurse = nurse_of(team)
+    patient = car_t_patient(day=40, team=team)
+    now = timezone.now()
+    for days_ago, note in [(20, "a month-old worry"), (2, "a recent worry")]:
+        record_report(
+            patient=patient,
+            reported_by=patient.user,
+            answers={**USUAL_ANSWERS, "note": note},
+            at=now - timedelta(days=days_ago),
+        )
+    client.force_login(nurse)
+    url = reverse("timeline", args=[patient.pk])
+
+    recent = client.get(url).content.decode()
+    assert "a recent worry" in recent
+    assert "a month-old worry" not in recent
+    assert 'href="?days=28"' in recent
+    assert "last 14 days" in recent
+
+    longer = client.get(url, {"days": "28"}).content.decode()
+    assert "a month-old worry" in longer
+    whole = client.get(url, {"days": "all"}).content.decode()
+    assert "a month-old worry" in whole
+    assert client.get(url, {"days": "nonsense"}).status_code == 200
