@@ -12,6 +12,7 @@ import struct
 import cbor2
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.urls import reverse
 
 ORIGIN = "http://localhost"
 RP_ID = "localhost"
@@ -81,3 +82,24 @@ class SoftwarePasskey:
             "clientExtensionResults": {},
             "authenticatorAttachment": "platform",
         }
+
+
+def ceremony(client, name: str, answer: dict | None = None, address="10.0.0.1", query=""):
+    response = client.post(
+        reverse(name) + query,
+        json.dumps(answer or {}),
+        content_type="application/json",
+        REMOTE_ADDR=address,
+    )
+    if response["Content-Type"] != "application/json":
+        return response.status_code, {"page": response.content.decode()}
+    return response.status_code, response.json()
+
+
+def add_passkey(client) -> SoftwarePasskey:
+    passkey = SoftwarePasskey()
+    status, options = ceremony(client, "passkey_register_begin")
+    assert status == 200, options
+    status, body = ceremony(client, "passkey_register_complete", passkey.create(options))
+    assert status == 200, body
+    return passkey

@@ -4,8 +4,6 @@ A software passkey (``passkey_authenticator``) answers the ceremonies as a brows
 package's real checks run: challenge, origin, site name, signature.
 """
 
-import json
-
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -13,7 +11,7 @@ from django.urls import reverse
 from django_otp_webauthn.models import WebAuthnCredential
 
 from tests.factories import PASSWORD, CareTeamFactory, authenticator_app, nurse_of
-from tests.tracker.passkey_authenticator import ORIGIN, RP_ID, SoftwarePasskey
+from tests.tracker.passkey_authenticator import ORIGIN, RP_ID, add_passkey, ceremony
 from tracker.models import SecondFactorEvent
 
 pytestmark = pytest.mark.django_db
@@ -38,27 +36,6 @@ def log_in(client, user, address="10.0.0.1"):
         {"username": user.get_username(), "password": PASSWORD},
         REMOTE_ADDR=address,
     )
-
-
-def ceremony(client, name: str, answer: dict | None = None, address="10.0.0.1", query=""):
-    response = client.post(
-        reverse(name) + query,
-        json.dumps(answer or {}),
-        content_type="application/json",
-        REMOTE_ADDR=address,
-    )
-    if response["Content-Type"] != "application/json":
-        return response.status_code, {"page": response.content.decode()}
-    return response.status_code, response.json()
-
-
-def add_passkey(client) -> SoftwarePasskey:
-    passkey = SoftwarePasskey()
-    status, options = ceremony(client, "passkey_register_begin")
-    assert status == 200, options
-    status, body = ceremony(client, "passkey_register_complete", passkey.create(options))
-    assert status == 200, body
-    return passkey
 
 
 def use_passkey(client, passkey, *, tampered=False, address="10.0.0.1", query=""):
