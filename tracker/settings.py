@@ -7,8 +7,8 @@ DATABASE_URL          default: a SQLite file beside manage.py;
                       PostgreSQL: postgres://postgres@127.0.0.1:5432/NAME
 DJANGO_CONN_MAX_AGE   seconds a database connection is kept for reuse (default 60; 0: one per
                       request).
-DJANGO_SITE_URL       the address people open the app at, for links in e-mails
-                      (default http://127.0.0.1:8000).
+DJANGO_SITE_URL       the address people open the app at, for links in e-mails and passkeys
+                      (default http://127.0.0.1:8000; passkeys need https or http://localhost).
 DJANGO_STAFF_SESSION_MINUTES  idle minutes before a nurse's or staff member's session ends (15).
 DJANGO_PATIENT_SESSION_HOURS  idle hours before a patient's or carer's session ends (12).
 DJANGO_REMEMBER_DEVICE_DAYS   the same, on a phone where they ticked "Keep me signed in" (30).
