@@ -284,7 +284,9 @@ def reading(code: str, value: Any, context: Mapping[str, Any] | None = None) -> 
         name=str(NAMES.get(code, item.question)),
         value=value_text(code, value),
         limit=past,
-        unusual=bool(past) or is_abnormal(code, value),
+        # A vital sign is marked only past a rule's threshold (37.1 °C is outside the chart's band
+        # but fires nothing); counts and symptoms whenever they are not the healthy answer.
+        unusual=bool(past) or (item.normal is None and is_abnormal(code, value)),
     )
 
 

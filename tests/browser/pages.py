@@ -34,5 +34,7 @@ def next_code(user) -> str:
 
 
 def type_code(page: Page, user) -> None:
-    page.get_by_label("Code").fill(next_code(user))
-    page.get_by_role("button", name="Continue").click()
+    """Types the code in whatever language the page speaks (the user's own, once known)."""
+    form = page.locator("form.code-form")
+    form.locator("input[name=code]").fill(next_code(user))
+    form.locator("button[type=submit]").click()

@@ -74,3 +74,11 @@ def test_a_sign_that_is_present_reads_as_its_name_and_a_count_with_its_unit():
     assert reading("confusion", True).name == "Confusion"
     assert str(reading("loose_stools_24h", 4)) == "Loose stools in 24 h 4 times"
     assert str(reading("heart_rate", 130)) == "Pulse 130/min (> 120)"
+
+
+def test_a_vital_sign_is_marked_unusual_only_past_a_rule_threshold():
+    """37.1 °C is outside the chart's band but fires nothing: not red on the nurse's row."""
+    assert not reading("temperature_c", 37.1, {}).unusual
+    assert reading("temperature_c", 38.0, {}).unusual
+    assert reading("temperature_c", 36.0, {}).unusual
+    assert reading("loose_stools_24h", 2, {}).unusual  # counts: any above none
