@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-not-a-secret")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+# Read by the settings for more than links (the passkeys' site name): set before they are read.
+os.environ.setdefault("DJANGO_SITE_URL", "https://tracker.example.org")
 
 from tracker.settings import *  # noqa: F403
 

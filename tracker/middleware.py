@@ -163,6 +163,11 @@ class SecondFactorMiddleware:
             "two_factor",
             "two_factor_setup",
             "two_factor_recovery",
+            "passkey_register_begin",
+            "passkey_register_complete",
+            "passkey_verify_begin",
+            "passkey_verify_complete",
+            "passkey_js_catalog",
         }
     )
 

@@ -2,12 +2,14 @@
 
 Staff (the admin) and nurses (anyone in a care team) see many patients' health records, so after
 their password they type a code from an authenticator app (TOTP), or one of ten one-time recovery
-codes. Patients and carers are not asked, unless they chose to set one up. django-otp keeps the
-devices and marks a session as verified; ``tracker.middleware.SecondFactorMiddleware`` sends anyone
-who needs a code and has not given one this session to type it before any other page.
+codes, or they use a passkey or security key (WebAuthn, through django-otp-webauthn) where
+their browser offers one. Patients and carers are not asked, unless they chose to set one up.
+django-otp keeps the devices and marks a session as verified;
+``tracker.middleware.SecondFactorMiddleware`` sends anyone who needs a code and has not given one
+this session to type it before any other page.
 
-A wrong code counts like a wrong password: django-axes counts both, per user name and network
-address, and five lock that pair out for the same time.
+A wrong code, or a passkey the server refuses, counts like a wrong password: django-axes counts
+both, per user name and network address, and five lock that pair out for the same time.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from tracker.access import is_nurse
 from tracker.models import SecondFactorEvent, SignInVersion
@@ -40,11 +43,19 @@ def needs_second_factor(user) -> bool:
 
 
 def has_second_factor(user) -> bool:
-    """An authenticator app set up and confirmed (recovery codes alone do not count)."""
+    """An app or a passkey set up and confirmed (recovery codes alone do not count)."""
     if (known := getattr(user, "_has_second_factor", None)) is None:
-        known = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        known = has_app(user) or has_passkey(user)
         user._has_second_factor = known
     return known
+
+
+def has_app(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_passkey(user) -> bool:
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
 
 
 # -- Setting up ------------------------------------------------------------------------------------
@@ -71,6 +82,15 @@ def qr_code_svg(device: TOTPDevice) -> str:
     )
 
 
+def new_recovery_codes(user) -> list[str]:
+    """Ten new one-time recovery codes, replacing any earlier ones."""
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name="recovery codes")
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    recovery.token_set.bulk_create([StaticToken(device=recovery, token=c) for c in codes])
+    return codes
+
+
 @transaction.atomic
 def confirm_setup(request: HttpRequest, device: TOTPDevice, code: str) -> list[str] | None:
     """Confirms ``device`` with a code from it; returns the new recovery codes, or None.
@@ -82,17 +102,37 @@ def confirm_setup(request: HttpRequest, device: TOTPDevice, code: str) -> list[s
         return None
     user = request.user
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    StaticDevice.objects.filter(user=user).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    recovery = StaticDevice.objects.create(user=user, name="recovery codes")
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    recovery.token_set.bulk_create([StaticToken(device=recovery, token=c) for c in codes])
+    codes = new_recovery_codes(user)
     django_otp.login(request, device)
     end_other_sessions(request)
     user._has_second_factor = True
     SecondFactorEvent.objects.create(user=user, kind=SecondFactorEvent.Kind.SET_UP)
     return codes
+
+
+def passkey_added(request: HttpRequest) -> None:
+    """A passkey was just added (django-otp-webauthn saved it and verified this session).
+
+    Like a new app, it ends the user's other sessions and is audited. Recovery codes come on the
+    next page (``recovery_codes_for_new_passkey``).
+    """
+    end_other_sessions(request)
+    request.user._has_second_factor = True
+    SecondFactorEvent.objects.create(user=request.user, kind=SecondFactorEvent.Kind.SET_UP)
+
+
+@transaction.atomic
+def recovery_codes_for_new_passkey(user) -> list[str] | None:
+    """New recovery codes for someone whose first second factor is a passkey; None if they have
+    some already.
+
+    A lost passkey then does not lock them out, as with a lost phone.
+    """
+    if StaticDevice.objects.filter(user=user).exists() or not has_passkey(user):
+        return None
+    return new_recovery_codes(user)
 
 
 def give_demo_device(user, secret: str) -> TOTPDevice:
@@ -106,12 +146,11 @@ def give_demo_device(user, secret: str) -> TOTPDevice:
 def reset(user) -> int:
     """Removes every second factor of ``user`` and ends all their sessions; returns how many.
 
-    For a lost phone: at their next login the user is asked to set up a new app.
+    For a lost phone or passkey: at their next login the user is asked to set up a new one.
     """
-    removed = TOTPDevice.objects.filter(user=user).count()
-    removed += StaticDevice.objects.filter(user=user).count()
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    removed = 0
+    for model in (TOTPDevice, StaticDevice, WebAuthnCredential):
+        removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
     SignInVersion.raise_for(user)
     SecondFactorEvent.objects.create(user=user, kind=SecondFactorEvent.Kind.RESET)
     return removed
@@ -149,17 +188,32 @@ def verify(request: HttpRequest, code: str, *, recovery: bool = False) -> bool:
             if recovery
             else SecondFactorEvent.Kind.VERIFIED
         )
-        SecondFactorEvent.objects.create(user=user, kind=kind)
-        AxesProxyHandler.update_request(request)
-        AxesProxyHandler.reset_attempts(
-            ip_address=request.axes_ip_address, username=user.get_username()
-        )
+        accepted(request, kind)
         return True
+    refused(request)
+    return False
+
+
+def refused(request: HttpRequest) -> bool:
+    """A wrong code or a refused passkey: audited and counted. True when that locked them out."""
+    user = request.user
     SecondFactorEvent.objects.create(user=user, kind=SecondFactorEvent.Kind.FAILED)
     user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
     if getattr(request, "axes_locked_out", False):
         SecondFactorEvent.objects.create(user=user, kind=SecondFactorEvent.Kind.LOCKED_OUT)
+        return True
     return False
+
+
+def accepted(request: HttpRequest, kind: str = SecondFactorEvent.Kind.VERIFIED) -> None:
+    """A right code or an accepted passkey (the session is already marked verified): audited, and
+    the wrong tries of this user name and address are forgotten."""
+    user = request.user
+    SecondFactorEvent.objects.create(user=user, kind=kind)
+    AxesProxyHandler.update_request(request)
+    AxesProxyHandler.reset_attempts(
+        ip_address=request.axes_ip_address, username=user.get_username()
+    )
 
 
 def recovery_codes_left(user) -> int:

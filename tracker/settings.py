@@ -7,8 +7,8 @@ DATABASE_URL          default: a SQLite file beside manage.py;
                       PostgreSQL: postgres://postgres@127.0.0.1:5432/NAME
 DJANGO_CONN_MAX_AGE   seconds a database connection is kept for reuse (default 60; 0: one per
                       request).
-DJANGO_SITE_URL       the address people open the app at, for links in e-mails
-                      (default http://127.0.0.1:8000).
+DJANGO_SITE_URL       the address people open the app at, for links in e-mails and passkeys
+                      (default http://127.0.0.1:8000; passkeys need https or http://localhost).
 DJANGO_STAFF_SESSION_MINUTES  idle minutes before a nurse's or staff member's session ends (15).
 DJANGO_PATIENT_SESSION_HOURS  idle hours before a patient's or carer's session ends (12).
 DJANGO_REMEMBER_DEVICE_DAYS   the same, on a phone where they ticked "Keep me signed in" (30).
@@ -18,6 +18,7 @@ DJANGO_PROXY_COUNT    reverse proxies in front of the app that set X-Forwarded-F
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "simple_history",
     "phonenumber_field",
     "symptoms",
@@ -168,6 +170,13 @@ OTP_TOTP_ISSUER = "Cell therapy check-in"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
+# Passkeys and security keys (django-otp-webauthn), as a second factor only: after the password,
+# never instead of it. A passkey belongs to one site name (the host of DJANGO_SITE_URL) and works
+# only on pages opened at that address: set DJANGO_SITE_URL before staff add passkeys, since a new
+# host means adding them again. Browsers allow passkeys on https, and on http://localhost.
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
 # Sessions end after a time without activity: soon for staff and nurses (shared ward computers),
 # later for patients and carers at home. SessionExpiryMiddleware renews them on each request, except
 # the dashboard's own 30-second refresh, which is not activity.
@@ -251,6 +260,12 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="no-reply@loca
 
 # Links in e-mails are absolute: a worker or cron job has no request to build them from.
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Passkeys work at one address: the host of SITE_URL, on https (or http://localhost, for trying
+# them out). At any other address (the demo's http://127.0.0.1:8000) they are not offered, and the
+# origin below is one no page is ever served from.
+OTP_WEBAUTHN_RP_ID = urlsplit(SITE_URL).hostname
+PASSKEYS = SITE_URL.startswith("https://") or OTP_WEBAUTHN_RP_ID == "localhost"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [SITE_URL if PASSKEYS else f"https://{OTP_WEBAUTHN_RP_ID}"]
 
 # An invitation link sets a patient's first password, and a "forgot your password" link a new one:
 # each works once, and only for this long (Django's own setting, for both).

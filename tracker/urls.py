@@ -90,4 +90,35 @@ urlpatterns = [
         second_factor_views.two_factor_recovery,
         name="two_factor_recovery",
     ),
+    # Passkeys (django-otp-webauthn's JSON ceremonies, called by its script on those pages).
+    path(
+        "account/two-factor/passkey-added/",
+        second_factor_views.passkey_added,
+        name="two_factor_passkey_added",
+    ),
+    path(
+        "account/passkeys/register/begin/",
+        second_factor_views.PasskeyRegisterBegin.as_view(),
+        name="passkey_register_begin",
+    ),
+    path(
+        "account/passkeys/register/complete/",
+        second_factor_views.PasskeyRegisterComplete.as_view(),
+        name="passkey_register_complete",
+    ),
+    path(
+        "account/passkeys/verify/begin/",
+        second_factor_views.PasskeyVerifyBegin.as_view(),
+        name="passkey_verify_begin",
+    ),
+    path(
+        "account/passkeys/verify/complete/",
+        second_factor_views.PasskeyVerifyComplete.as_view(),
+        name="passkey_verify_complete",
+    ),
+    path(
+        "account/passkeys/script-words/",
+        second_factor_views.passkey_js_catalog,
+        name="passkey_js_catalog",
+    ),
 ]

@@ -259,6 +259,35 @@ ROWS: dict[str, Row] = {
         get="              login      200        200        200      200      200      200",
         post="             login      200        200        200      200      200      200",
     ),
+    # After a passkey is added: the recovery codes (once), for a session verified with it.
+    "two_factor_passkey_added": Row(
+        get="              login      →two_factor →two_factor →two_factor →home →home →home",
+        post="             login      405        405        405      405      405      405",
+    ),
+    # Passkeys: django-otp-webauthn's JSON ceremonies, POST only, for whoever is logged in (a
+    # patient may add one, as they may set up an app). Adding one needs the second step first if
+    # there is one already (tests/tracker/test_passkeys.py). "Complete" without "begin" is a 400.
+    "passkey_register_begin": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      200        200        200      200      200      200",
+    ),
+    "passkey_register_complete": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      400        400        400      400      400      400",
+    ),
+    "passkey_verify_begin": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      200        200        200      200      200      200",
+    ),
+    "passkey_verify_complete": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      400        400        400      400      400      400",
+    ),
+    # The passkey script's words in the user's language (a script file, same origin).
+    "passkey_js_catalog": Row(
+        get="              login      200        200        200      200      200      200",
+        post="             login      405        405        405      405      405      405",
+    ),
 }
 # fmt: on
 
@@ -469,6 +498,11 @@ OPEN_BEFORE_SECOND_FACTOR = {"login", "logout", "language", "health", "set_passw
     "two_factor",
     "two_factor_setup",
     "two_factor_recovery",
+    "passkey_register_begin",
+    "passkey_register_complete",
+    "passkey_verify_begin",
+    "passkey_verify_complete",
+    "passkey_js_catalog",
 }
 SECOND_FACTOR_ROUTES = [
     r for r in PROJECT_ROUTES if r.name not in OPEN_BEFORE_SECOND_FACTOR

@@ -1,4 +1,4 @@
-"""Removes a user's second factor (a lost or new phone); they set up a new app at next login."""
+"""Removes a user's second factor (a lost phone or passkey); they set up a new one at next login."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from tracker import second_factor
 
 class Command(BaseCommand):
     help = (
-        "Removes USER's authenticator app and recovery codes and ends all their sessions. At their "
-        "next login they set up a new app."
+        "Removes USER's authenticator app, passkeys and recovery codes and ends all their "
+        "sessions. At their next login they set up a new second step."
     )
 
     def add_arguments(self, parser) -> None:
@@ -27,6 +27,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{username}'s second step was reset and their sessions ended. At their next "
-                "login they will set up a new authenticator app."
+                "login they will set up a new authenticator app or passkey."
             )
         )
