@@ -36,7 +36,7 @@ from symptoms.describe import category_name, level_name
 from symptoms.explain import advice_for, explain, unanswered_names
 from symptoms.management.commands import rules as rule_table
 from tracker import course, fhir, summaries
-from tracker.access import answers_for_patients, is_nurse
+from tracker.access import answers_for_patients, is_nurse, nurse_required
 from tracker.audit import record_read, record_timeline_opened
 from tracker.checkins import (
     assess_now,
@@ -77,7 +77,6 @@ from tracker.forms import (
     initial_for,
 )
 from tracker.models import (
-    CareTeam,
     Flag,
     FlagEvent,
     Level,
@@ -108,11 +107,6 @@ def _patient_of(request: HttpRequest, pk: int | None = None) -> Patient | None:
     if not cared_for:
         raise Http404
     return cared_for[0] if len(cared_for) == 1 else None
-
-
-def _require_nurse(request: HttpRequest) -> None:
-    if not is_nurse(request.user):
-        raise Http404
 
 
 @require_GET
@@ -320,6 +314,7 @@ def _can_follow_up(report: Report) -> bool:
 
 
 @require_GET
+@nurse_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     # Asked before the list is read: a change in between costs one more drawing, never a miss.
     version = _worklist_version(request)
@@ -372,6 +367,7 @@ def _worklist_version(request: HttpRequest) -> str:
 
 
 @require_POST
+@nurse_required
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_of(request, pk)
     notice = None
@@ -392,6 +388,7 @@ FLAGS_PER_PAGE = 50
 
 
 @require_http_methods(["GET", "POST"])
+@nurse_required
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_of(request, pk)
     if request.method == "GET":
@@ -422,6 +419,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_of(request, pk)
     notice = None
@@ -437,20 +435,13 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_flag_action(request, flag, notice)
 
 
-def _nurse_teams(request: HttpRequest) -> list[CareTeam]:
-    teams = list(request.user.care_teams.all())
-    if not teams:
-        raise Http404
-    return teams
-
-
 def _flag_of(request: HttpRequest, pk: int) -> Flag:
     return get_object_or_404(Flag.objects.for_nurse(request.user).as_rows(), pk=pk)
 
 
 def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm] | None = None):
     """Everything the dashboard shows, in a fixed number of queries however many flags there are."""
-    teams = _nurse_teams(request)
+    teams = list(request.user.care_teams.all())
     filters = DashboardFilterForm(request.GET, teams=teams)
     filters.is_valid()
     chosen = filters.cleaned_data
@@ -550,8 +541,8 @@ def _clock(moment: datetime) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@nurse_required
 def enrol(request: HttpRequest) -> HttpResponse:
-    _require_nurse(request)
     form = EnrolmentForm(request.POST or None, nurse=request.user)
     if request.method == "POST" and form.is_valid():
         patient = enrol_patient(**form.enrolment(), by=request.user)
@@ -569,7 +560,6 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 
 def _patient_for_nurse(request: HttpRequest, pk: int) -> Patient:
-    _require_nurse(request)
     return get_object_or_404(
         Patient.objects.for_nurse(request.user).select_related("user", "care_team"), pk=pk
     )
@@ -619,11 +609,13 @@ def _care_page(
 
 
 @require_GET
+@nurse_required
 def patient_care(request: HttpRequest, pk: int) -> HttpResponse:
     return _care_page(request, _patient_for_nurse(request, pk))
 
 
 @require_POST
+@nurse_required
 def patient_add_infusion(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = InfusionForm(request.POST, zone=patient.care_team.zone)
@@ -635,6 +627,7 @@ def patient_add_infusion(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_labs(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = LabsForm(request.POST)
@@ -646,6 +639,7 @@ def patient_labs(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_therapy(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = TherapyForm(request.POST)
@@ -657,6 +651,7 @@ def patient_therapy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_details(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = PatientDetailsForm(request.POST)
@@ -668,6 +663,7 @@ def patient_details(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_language(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = LanguageForm(request.POST)
@@ -678,6 +674,7 @@ def patient_language(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_carers(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = CarerForm(request.POST)
@@ -692,6 +689,7 @@ def patient_carers(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_carer_reminders(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = CarerRemindersForm(request.POST)
@@ -704,6 +702,7 @@ def patient_carer_reminders(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_carer_remove(request: HttpRequest, pk: int, carer_pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     carer = get_object_or_404(patient.carers.all(), pk=carer_pk)
@@ -715,6 +714,7 @@ def patient_carer_remove(request: HttpRequest, pk: int, carer_pk: int) -> HttpRe
 
 
 @require_POST
+@nurse_required
 def patient_pause(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = PauseForm(request.POST, zone=patient.care_team.zone)
@@ -735,6 +735,7 @@ def patient_pause(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     """Resumes, ends or undoes an end. Ending asks first: the page comes back with what ending
     means and a button that confirms it."""
@@ -763,6 +764,7 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     if not patient.user.email:
@@ -773,6 +775,7 @@ def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@nurse_required
 def patient_bedside_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     """The invitation link and its QR code, for the patient to scan at the bedside (a patient
     without e-mail, or one who forgot their password). Like the e-mail's link it works once and
@@ -869,6 +872,7 @@ def history_fhir(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@nurse_required
 def patient_fhir(request: HttpRequest, pk: int) -> HttpResponse:
     """The staff FHIR R4 export, for the nurses of the patient's care team only; logged.
 
@@ -879,6 +883,7 @@ def patient_fhir(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@nurse_required
 def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """One or two printed pages of the course for the chart, for the patient's nurses; logged."""
     patient = get_object_or_404(course.with_course(Patient.objects.for_nurse(request.user)), pk=pk)
@@ -897,6 +902,7 @@ def _fhir_file(bundle: dict[str, Any]) -> HttpResponse:
 
 
 @require_GET
+@nurse_required
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The patient's whole course, for the nurses of the patient's care team only."""
     patient = get_object_or_404(course.with_course(Patient.objects.for_nurse(request.user)), pk=pk)
@@ -909,9 +915,9 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@nurse_required
 def patients(request: HttpRequest) -> HttpResponse:
     """Every patient of the nurse's care teams, with a way into each timeline and care page."""
-    _require_nurse(request)
     words = request.GET.get("q", "").strip()
     order = request.GET.get("order", "name")
     if order not in PatientQuerySet.ROSTER_ORDERS:
@@ -948,10 +954,10 @@ ROSTER_ORDER_LABELS = {
 
 
 @require_GET
+@nurse_required
 def rule_book(request: HttpRequest) -> HttpResponse:
     """The triage rule table for the care team, one anchor per rule id (a finding's rule tag
     links here): the same table as ``manage.py rules`` and docs/rules.md."""
-    _require_nurse(request)
     sections: dict[str, list] = {}
     for row in rulebook.RULES:
         shown = {
