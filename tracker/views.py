@@ -35,7 +35,7 @@ from symptoms import rules as rulebook
 from symptoms.describe import category_name, level_name
 from symptoms.explain import advice_for, explain, unanswered_names
 from symptoms.management.commands import rules as rule_table
-from tracker import course, fhir, summaries
+from tracker import course, fhir, flags, summaries
 from tracker.access import answers_for_patients, is_nurse, nurse_required
 from tracker.audit import record_read, record_timeline_opened
 from tracker.checkins import (
@@ -371,7 +371,7 @@ def _worklist_version(request: HttpRequest) -> str:
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_of(request, pk)
     notice = None
-    if not flag.acknowledge(request.user):
+    if not flags.acknowledge(flag, request.user):
         notice = _("%(name)s had already acknowledged this flag at %(time)s.") % {
             "name": display_name(flag.acknowledged_by),
             "time": _clock(flag.acknowledged_at),
@@ -405,7 +405,9 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "dashboard.html", _dashboard_context(request, bound={pk: form}))
     data = form.cleaned_data
     notice = None
-    if not flag.resolve(request.user, data["outcome"], data["note"], report_id=data["report"]):
+    if not flags.resolve(
+        flag, request.user, data["outcome"], data["note"], report_id=data["report"]
+    ):
         if flag.status == Flag.Status.RESOLVED:
             notice = _("%(name)s had already resolved this flag at %(time)s.") % {
                 "name": display_name(flag.resolved_by),
@@ -423,7 +425,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_of(request, pk)
     notice = None
-    if not flag.reopen(request.user):
+    if not flags.reopen(flag, request.user):
         event = flag.latest_event(FlagEvent.Action.REOPENED)
         if flag.status != Flag.Status.RESOLVED and event is not None:
             notice = _("%(name)s had already reopened this flag at %(time)s.") % {

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import car_t_patient, nurse_of
+from tracker import flags
 from tracker.checkins import history_for, record_report
 from tracker.models import Flag, Level, Report
 
@@ -44,7 +45,7 @@ def test_a_new_urgent_report_joins_the_open_flag_and_never_lowers_it():
         patient=patient, reported_by=patient.user, answers={"temperature_c": 38.6, **WELL}
     )
     flag = Flag.objects.get()
-    flag.acknowledge(patient.user)
+    flags.acknowledge(flag, patient.user)
     later = record_report(
         patient=patient, reported_by=patient.user, answers={"temperature_c": 38.9, **WELL}
     )
@@ -59,7 +60,7 @@ def test_a_more_urgent_report_raises_the_flag_and_reopens_it():
     patient = car_t_patient(day=3)
     record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 38.6})
     flag = Flag.objects.get()
-    flag.acknowledge(patient.user)
+    flags.acknowledge(flag, patient.user)
     flag.level = Level.URGENT_TODAY  # as if it had been opened by an amber finding
     flag.save()
     record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 38.8})
@@ -106,7 +107,7 @@ def test_every_step_of_a_flag_is_kept_as_an_event():
         patient=patient, reported_by=patient.user, answers={"temperature_c": 38.2}
     )
     flag = first.flags.get()
-    flag.acknowledge(nurse)
+    flags.acknowledge(flag, nurse)
     record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 38.3})
     record_report(
         patient=patient, reported_by=patient.user, answers={"temperature_c": 38.4, "spo2": 89}

@@ -16,6 +16,7 @@ from tests.factories import (
     nurse_of,
     resolve_flag,
 )
+from tracker import flags
 from tracker.checkins import record_report
 from tracker.course import team_actions
 from tracker.models import Flag, FlagEvent
@@ -53,7 +54,7 @@ def world():
     flag = Flag.objects.get(patient=alex)
     seen_at, closed_at = now - timedelta(hours=4, minutes=17), now - timedelta(hours=2, minutes=3)
     with time_machine.travel(seen_at, tick=False):
-        flag.acknowledge(nurse)
+        flags.acknowledge(flag, nurse)
     resolve_flag(flag, by=nurse, outcome=Flag.Outcome.PHONE, note=NURSE_NOTE, at=closed_at)
     return {
         "team": team,

@@ -44,6 +44,7 @@ from tests.factories import (
     code_from,
     nurse_of,
 )
+from tracker import flags
 from tracker.checkins import record_report
 from tracker.forms import (
     CarerForm,
@@ -622,8 +623,8 @@ def marked_up_world() -> dict[str, Any]:
     )
     record_report(patient=other, reported_by=other.user, answers={"temperature_c": 38.7})
     flag = Flag.objects.get(patient=other)
-    assert flag.resolve(nurse, "phone", MARKUP["nurse_note"])
-    Flag.objects.get(patient=patient).acknowledge(nurse)
+    assert flags.resolve(flag, nurse, "phone", MARKUP["nurse_note"])
+    flags.acknowledge(Flag.objects.get(patient=patient), nurse)
     name = ["first_name", "last_name"]
     # (who opens it, the page, what typed-in text it shows)
     pages = [
