@@ -393,15 +393,14 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_of(request, pk)
     if request.method == "GET":
         # The form, when a nurse opens it: into the row for htmx, else on a page of its own.
-        flag.resolve_form = _resolve_form(flag)
+        row = {"flag": flag, "form": _resolve_form(flag)}
         if request.htmx:
-            return render(request, "dashboard.html#resolve-form", {"flag": flag})
-        return render(request, "resolve.html", {"flag": flag})
+            return render(request, "dashboard.html#resolve-form", row)
+        return render(request, "resolve.html", row)
     form = ResolveFlagForm(request.POST, auto_id=f"flag-{flag.pk}-%s")
     if not form.is_valid():
-        flag.resolve_form = form
         if request.htmx:
-            return render(request, "dashboard.html#flag-row", {"flag": flag})
+            return render(request, "dashboard.html#flag-row", {"flag": flag, "form": form})
         return render(request, "dashboard.html", _dashboard_context(request, bound={pk: form}))
     data = form.cleaned_data
     notice = None
@@ -465,8 +464,6 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
         rows = flags.filter(level=chosen["level"]) if chosen.get("level") else flags
     # Most urgent first, a page at a time: the counts above give every level's whole number.
     rows = Paginator(rows, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
-    for flag in rows:
-        flag.resolve_form = (bound or {}).get(flag.pk)  # only a form sent back with errors
     query = {k: v for k, v in request.GET.items() if k in filters.fields and v}
     levels = [
         {
@@ -494,6 +491,8 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
     )
     return {
         "flags": rows,
+        # Each row: the flag, and its resolve form only when one was sent back with errors.
+        "rows": [{"flag": flag, "form": (bound or {}).get(flag.pk)} for flag in rows],
         "filters": filters,
         "levels": levels,
         "filtered": bool(query),

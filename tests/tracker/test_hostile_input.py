@@ -179,9 +179,9 @@ def bound_forms(response) -> list[forms.BaseForm]:
     for context in response.context or []:
         for value in context.dicts if hasattr(context, "dicts") else [context]:
             for item in value.values() if isinstance(value, dict) else []:
-                candidates = [item, getattr(item, "resolve_form", None)]
+                candidates = [item]
                 if isinstance(item, list):
-                    candidates += [getattr(flag, "resolve_form", None) for flag in item]
+                    candidates += [row.get("form") for row in item if isinstance(row, dict)]
                 found += [f for f in candidates if isinstance(f, forms.BaseForm) and f.is_bound]
     return list({id(f): f for f in found}.values())
 
