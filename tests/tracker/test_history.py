@@ -80,7 +80,7 @@ def test_the_patient_sees_what_they_were_told_in_plain_words(client, world):
     assert response.status_code == 200
     assert "Your check-ins" in html
     assert "Phone your care team now" in html
-    assert "Nothing to do" in html
+    assert "Thank you, nothing to do now" in html
     # No rule ids, grades or clinical terms on a patient page.
     assert "CRS-01" not in html
     assert "ASTCT" not in html
