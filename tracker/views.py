@@ -148,9 +148,7 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
                 patient=patient,
                 answers=answers,
                 reported_by=request.user,
-                submission_key=_resend_or_new(
-                    patient, form.cleaned_data.get("submission_key"), answers
-                ),
+                submission_key=form.cleaned_data.get("submission_key"),
                 unanswered=[c for c in form.unanswered_codes() if c not in answers],
             )
             remember_devices(patient, **form.devices())
@@ -271,20 +269,6 @@ def _form_key(
         key = str(uuid.uuid4())
         request.session["checkin_keys"] = {**keys, str(patient.pk): key}
     return uuid.UUID(key), sent
-
-
-def _resend_or_new(patient: Patient, key: uuid.UUID | None, answers: dict) -> uuid.UUID | None:
-    """``key``, unless it already saved a report with other answers: then this is a new check-in.
-
-    A double click, a retry or "back" then "send" repeats the same answers and saves once; changed
-    answers are never swallowed by an earlier report.
-    """
-    if key is None:
-        return None  # a red flag is sent even when its form lost its key (D17)
-    earlier = patient.reports.filter(submission_key=key).only("answers").first()
-    if earlier is not None and earlier.answers != answers:
-        return uuid.uuid4()
-    return key
 
 
 @require_GET

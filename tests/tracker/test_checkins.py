@@ -83,6 +83,23 @@ def test_the_same_form_sent_twice_saves_one_report():
     assert Flag.objects.count() == 1
 
 
+def test_the_same_form_sent_again_with_changed_answers_is_a_new_check_in():
+    patient = car_t_patient(day=3)
+    key = uuid.uuid4()
+    calm = record_report(
+        patient=patient, reported_by=patient.user, answers=dict(WELL), submission_key=key
+    )
+    fever = record_report(
+        patient=patient,
+        reported_by=patient.user,
+        answers={**WELL, "temperature_c": 38.6},
+        submission_key=key,
+    )
+    assert fever.pk != calm.pk
+    assert fever.answers["temperature_c"] == 38.6
+    assert Flag.objects.get().report == fever
+
+
 def test_history_is_the_last_week_newest_first_in_days_ago():
     patient = car_t_patient(day=9)
     now = timezone.now()
