@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import timedelta
 
 import factory
+import time_machine
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import symptoms
+from tracker import flags
 from tracker.models import (
     CareTeam,
     Flag,
@@ -193,27 +196,10 @@ class ReportFactory(factory.django.DjangoModelFactory):
 
 
 def resolve_flag(flag: Flag, *, by, outcome: str, note: str = "", at=None) -> FlagEvent:
-    """Marks ``flag`` resolved by the nurse ``by`` and logs the step, as the flag workflow does."""
-    at = at or timezone.now()
-    Flag.objects.filter(pk=flag.pk).update(
-        status=Flag.Status.RESOLVED,
-        acknowledged_by=flag.acknowledged_by or by,
-        acknowledged_at=flag.acknowledged_at or at,
-        resolved_by=by,
-        resolved_at=at,
-        outcome=outcome,
-        note=note,
-    )
-    flag.refresh_from_db()
-    return FlagEvent.objects.create(
-        flag=flag,
-        action=FlagEvent.Action.RESOLVED,
-        at=at,
-        by=by,
-        level=flag.level,
-        outcome=outcome,
-        note=note,
-    )
+    """Resolves ``flag`` as the nurse ``by`` through the flag workflow, at ``at`` (else now)."""
+    with time_machine.travel(at, tick=False) if at else contextlib.nullcontext():
+        assert flags.resolve(flag, by, outcome, note), "the flag was already resolved"
+    return flag.latest_event(FlagEvent.Action.RESOLVED)
 
 
 def carer_of(*patients: Patient, **kwargs):

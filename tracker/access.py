@@ -6,6 +6,11 @@ the user object for the rest of the request instead of being asked of the databa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse
+
 from tracker.models import Patient
 
 
@@ -16,6 +21,24 @@ def is_nurse(user) -> bool:
     if (known := getattr(user, "_is_nurse", None)) is None:
         known = user._is_nurse = user.care_teams.exists()
     return known
+
+
+def nurse_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorator for a nurse's view, in the style of ``django.contrib.auth.decorators``.
+
+    Anyone who is not a nurse of a care team gets 404, as if the page were not there: the page
+    does not tell a patient or a stranger that it exists. Which patients and flags a nurse may
+    see is then the view's scoped QuerySet (``for_nurse``), so a nurse of another team gets 404
+    from the lookup.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_nurse(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def answers_for_patients(user) -> bool:

@@ -75,15 +75,21 @@ def record_report(
     at: datetime | None = None,
     unanswered: list[str] | tuple[str, ...] = (),
 ) -> Report:
-    """Saves and assesses one check-in; a repeated ``submission_key`` returns the first report.
+    """Saves and assesses one check-in; a resend returns the first report.
+
+    A resend is the same ``submission_key`` with the same answers (a double click, a retry, "back"
+    then "send"): it saves nothing. The same key with other answers is a new check-in, never
+    swallowed by the earlier report.
 
     ``unanswered`` names the questions the check-in was sent without (D17): the engine reads them
     as unknown, never as normal, and the result page says what is still to answer.
     """
     if submission_key is not None:
         existing = Report.objects.filter(submission_key=submission_key, patient=patient).first()
-        if existing is not None:
+        if existing is not None and existing.answers == answers:
             return existing
+        if existing is not None:
+            submission_key = uuid.uuid4()
     at = at or timezone.now()
     context = patient.therapy_context(at)
     assessment = symptoms.assess(context, answers, history_for(patient, at))

@@ -22,13 +22,12 @@ from django.utils.translation import gettext_lazy
 
 from symptoms.catalogue import BASELINE, INPUTS, LABS, is_worse, severity
 from symptoms.describe import NAMES, answer_words, is_abnormal, value_text
-from symptoms.explain import number_text
+from symptoms.explain import advice_for, number_text
 from symptoms.rules import THRESHOLDS
 from tracker import charts
 from tracker.models import (
     Flag,
     FlagEvent,
-    Level,
     Patient,
     PatientQuerySet,
     Report,
@@ -37,15 +36,6 @@ from tracker.models import (
 
 # How far back the patient's own history page goes.
 HISTORY_DAYS = 28
-
-# What the patient was told, in the words of the result page's heading.
-ADVICE = {
-    Level.EMERGENCY: gettext_lazy("Call for emergency help now"),
-    Level.URGENT_NOW: gettext_lazy("Phone your care team now"),
-    Level.URGENT_TODAY: gettext_lazy("Contact your care team today"),
-    Level.ROUTINE: gettext_lazy("Look after yourself at home"),
-    Level.NONE: gettext_lazy("Nothing to do"),
-}
 
 # A flag's outcome as the patient hears it.
 PLAIN_OUTCOMES = {
@@ -421,7 +411,7 @@ def patient_history(patient: Patient, viewer, now: datetime | None = None) -> di
             report=r,
             day=clock.day(r.submitted_at, r.days_since_infusion),
             when=r.submitted_at,
-            advice=str(ADVICE[r.level]),
+            advice=str(advice_for(r.level).title),
             answered_by=answered_by(r, patient, viewer),
             temperature=r.answers.get("temperature_c"),
             actions=actions.get(r.pk, []),

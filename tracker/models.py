@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -651,96 +651,6 @@ class Flag(models.Model):
         if self.status != self.Status.OPEN:
             return False
         return now - self.waiting_since >= self.patient.care_team.response_target(self.level)
-
-    def acknowledge(self, user) -> bool:
-        """Marks the flag seen by ``user``; returns False when someone already had."""
-        now = timezone.now()
-        updated = (
-            Flag.objects.filter(pk=self.pk, status=self.Status.OPEN).update(
-                status=self.Status.ACKNOWLEDGED, acknowledged_by=user, acknowledged_at=now
-            )
-            == 1
-        )
-        self.refresh_from_db()
-        if updated:
-            FlagEvent.objects.create(
-                flag=self, action=FlagEvent.Action.ACKNOWLEDGED, at=now, by=user, level=self.level
-            )
-        return updated
-
-    def resolve(self, user, outcome: str, note: str = "", *, report_id: int | None = None) -> bool:
-        """Closes the flag with an outcome and a note; returns False when it could not.
-
-        It cannot when someone had already resolved it, or, given ``report_id`` (the report the
-        nurse was looking at), when a newer report has joined the flag since. Resolving an open
-        flag also marks it acknowledged by the same nurse.
-        """
-        now = timezone.now()
-        unresolved = Flag.objects.filter(pk=self.pk).exclude(status=self.Status.RESOLVED)
-        if report_id is not None:
-            unresolved = unresolved.filter(report_id=report_id)
-        updated = (
-            unresolved.update(
-                status=self.Status.RESOLVED,
-                resolved_by=user,
-                resolved_at=now,
-                outcome=self.Outcome(outcome),
-                note=note,
-                acknowledged_by=Coalesce(
-                    F("acknowledged_by"), Value(user.pk), output_field=models.BigIntegerField()
-                ),
-                acknowledged_at=Coalesce(F("acknowledged_at"), Value(now)),
-            )
-            == 1
-        )
-        self.refresh_from_db()
-        if updated:
-            FlagEvent.objects.create(
-                flag=self,
-                action=FlagEvent.Action.RESOLVED,
-                at=now,
-                by=user,
-                level=self.level,
-                report_id=self.report_id,
-                outcome=outcome,
-                note=note,
-            )
-        return updated
-
-    def reopen(self, user) -> bool:
-        """Puts a resolved flag back on the list as open; returns False when it could not.
-
-        It cannot when someone had already reopened it, or when the patient has another unresolved
-        flag (a newer report opened one): that flag is the one to work on.
-        """
-        now = timezone.now()
-        try:
-            with transaction.atomic():
-                updated = (
-                    Flag.objects.filter(pk=self.pk, status=self.Status.RESOLVED).update(
-                        status=self.Status.OPEN,
-                        acknowledged_by=None,
-                        acknowledged_at=None,
-                        resolved_by=None,
-                        resolved_at=None,
-                        outcome="",
-                        note="",
-                    )
-                    == 1
-                )
-        except IntegrityError:
-            updated = False
-        self.refresh_from_db()
-        if updated:
-            FlagEvent.objects.create(
-                flag=self,
-                action=FlagEvent.Action.REOPENED,
-                at=now,
-                by=user,
-                level=self.level,
-                report_id=self.report_id,
-            )
-        return updated
 
     def latest_event(self, action: str) -> FlagEvent | None:
         return self.events.filter(action=action).select_related("by").order_by("-at", "-pk").first()

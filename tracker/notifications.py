@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracker import tasks
-from tracker.models import CheckInReminder, Flag, Level, Notification, Patient
+from tracker.models import CareTeam, CheckInReminder, Flag, Level, Notification, Patient
 
 # Levels that need a nurse within the hour get an e-mail the moment their flag opens or rises.
 ALERT_LEVELS = (Level.EMERGENCY, Level.URGENT_NOW)
@@ -101,23 +102,32 @@ def queue_due_reminders(*, now: datetime | None = None) -> int:
 
     A patient who has not yet set a password (invited, not started) cannot check in, so gets none,
     unless their carers get the reminder too; nor does one whose first infusion is still ahead.
+    Who is due is read in a fixed number of queries, one row per patient however many infusions
+    they have had (NK cells come weekly); only each reminder queued costs its own write.
     """
     now = now or timezone.now()
-    patients = (
-        Patient.objects.monitored()
-        .filter(infusions__given_at__lte=now)
+    zones = sorted(set(CareTeam.objects.values_list("time_zone", flat=True)))
+    days = {zone: now.astimezone(ZoneInfo(zone)).date() for zone in zones}
+    reminded = set(
+        CheckInReminder.objects.filter(day__in=set(days.values())).values_list("patient", "day")
+    )
+    due = (
+        Patient.objects.monitored(at=now)
         .exclude(Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX) & Q(remind_carers=False))
+        .without_check_in_today(zones, now)
         .select_related("care_team")
+        .order_by("pk")
     )
     queued = 0
-    for patient in patients:
-        local = now.astimezone(patient.care_team.zone)
-        if local.time() < patient.care_team.reminder_time:
+    for patient in due:
+        team = patient.care_team
+        day = days[team.time_zone]
+        if now.astimezone(team.zone).time() < team.reminder_time:
             continue
-        if tasks.checked_in_on(patient, local.date()):
+        if (patient.pk, day) in reminded:
             continue
         with transaction.atomic():
             queued += _queue_once(
-                CheckInReminder, tasks.send_checkin_reminder, patient=patient, day=local.date()
+                CheckInReminder, tasks.send_checkin_reminder, patient=patient, day=day
             )
     return queued

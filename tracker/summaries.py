@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from symptoms.catalogue import INPUTS
-from symptoms.explain import Answer, answer, explain
+from symptoms.explain import Answer, advice_for, answer, explain
 from tracker import course
 from tracker.models import Flag, Level, Patient, Report
 
@@ -54,7 +54,7 @@ def patient_copy(patient: Patient, viewer, now: datetime | None = None) -> dict[
             when=r.submitted_at,
             answered_by=course.answered_by(r, patient, viewer),
             answers=[answer(code, r.answers[code]) for code in INPUTS if code in r.answers],
-            advice=str(course.ADVICE[r.level]),
+            advice=str(advice_for(r.level).title),
             reasons=[str(reason) for reason in explain(r.answers, r.findings, r.context).reasons],
             actions=actions.get(r.pk, []),
         )

@@ -35,8 +35,8 @@ from symptoms import rules as rulebook
 from symptoms.describe import category_name, level_name
 from symptoms.explain import advice_for, explain, unanswered_names
 from symptoms.management.commands import rules as rule_table
-from tracker import course, fhir, summaries
-from tracker.access import answers_for_patients, is_nurse
+from tracker import course, fhir, flags, summaries
+from tracker.access import answers_for_patients, is_nurse, nurse_required
 from tracker.audit import record_read, record_timeline_opened
 from tracker.checkins import (
     assess_now,
@@ -77,7 +77,6 @@ from tracker.forms import (
     initial_for,
 )
 from tracker.models import (
-    CareTeam,
     Flag,
     FlagEvent,
     Level,
@@ -108,11 +107,6 @@ def _patient_of(request: HttpRequest, pk: int | None = None) -> Patient | None:
     if not cared_for:
         raise Http404
     return cared_for[0] if len(cared_for) == 1 else None
-
-
-def _require_nurse(request: HttpRequest) -> None:
-    if not is_nurse(request.user):
-        raise Http404
 
 
 @require_GET
@@ -154,9 +148,7 @@ def checkin(request: HttpRequest, patient_pk: int | None = None) -> HttpResponse
                 patient=patient,
                 answers=answers,
                 reported_by=request.user,
-                submission_key=_resend_or_new(
-                    patient, form.cleaned_data.get("submission_key"), answers
-                ),
+                submission_key=form.cleaned_data.get("submission_key"),
                 unanswered=[c for c in form.unanswered_codes() if c not in answers],
             )
             remember_devices(patient, **form.devices())
@@ -279,20 +271,6 @@ def _form_key(
     return uuid.UUID(key), sent
 
 
-def _resend_or_new(patient: Patient, key: uuid.UUID | None, answers: dict) -> uuid.UUID | None:
-    """``key``, unless it already saved a report with other answers: then this is a new check-in.
-
-    A double click, a retry or "back" then "send" repeats the same answers and saves once; changed
-    answers are never swallowed by an earlier report.
-    """
-    if key is None:
-        return None  # a red flag is sent even when its form lost its key (D17)
-    earlier = patient.reports.filter(submission_key=key).only("answers").first()
-    if earlier is not None and earlier.answers != answers:
-        return uuid.uuid4()
-    return key
-
-
 @require_GET
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
@@ -320,6 +298,7 @@ def _can_follow_up(report: Report) -> bool:
 
 
 @require_GET
+@nurse_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     # Asked before the list is read: a change in between costs one more drawing, never a miss.
     version = _worklist_version(request)
@@ -372,10 +351,11 @@ def _worklist_version(request: HttpRequest) -> str:
 
 
 @require_POST
+@nurse_required
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_of(request, pk)
     notice = None
-    if not flag.acknowledge(request.user):
+    if not flags.acknowledge(flag, request.user):
         notice = _("%(name)s had already acknowledged this flag at %(time)s.") % {
             "name": display_name(flag.acknowledged_by),
             "time": _clock(flag.acknowledged_at),
@@ -392,23 +372,25 @@ FLAGS_PER_PAGE = 50
 
 
 @require_http_methods(["GET", "POST"])
+@nurse_required
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_of(request, pk)
     if request.method == "GET":
         # The form, when a nurse opens it: into the row for htmx, else on a page of its own.
-        flag.resolve_form = _resolve_form(flag)
+        row = {"flag": flag, "form": _resolve_form(flag)}
         if request.htmx:
-            return render(request, "dashboard.html#resolve-form", {"flag": flag})
-        return render(request, "resolve.html", {"flag": flag})
+            return render(request, "dashboard.html#resolve-form", row)
+        return render(request, "resolve.html", row)
     form = ResolveFlagForm(request.POST, auto_id=f"flag-{flag.pk}-%s")
     if not form.is_valid():
-        flag.resolve_form = form
         if request.htmx:
-            return render(request, "dashboard.html#flag-row", {"flag": flag})
+            return render(request, "dashboard.html#flag-row", {"flag": flag, "form": form})
         return render(request, "dashboard.html", _dashboard_context(request, bound={pk: form}))
     data = form.cleaned_data
     notice = None
-    if not flag.resolve(request.user, data["outcome"], data["note"], report_id=data["report"]):
+    if not flags.resolve(
+        flag, request.user, data["outcome"], data["note"], report_id=data["report"]
+    ):
         if flag.status == Flag.Status.RESOLVED:
             notice = _("%(name)s had already resolved this flag at %(time)s.") % {
                 "name": display_name(flag.resolved_by),
@@ -422,10 +404,11 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_of(request, pk)
     notice = None
-    if not flag.reopen(request.user):
+    if not flags.reopen(flag, request.user):
         event = flag.latest_event(FlagEvent.Action.REOPENED)
         if flag.status != Flag.Status.RESOLVED and event is not None:
             notice = _("%(name)s had already reopened this flag at %(time)s.") % {
@@ -437,20 +420,13 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_flag_action(request, flag, notice)
 
 
-def _nurse_teams(request: HttpRequest) -> list[CareTeam]:
-    teams = list(request.user.care_teams.all())
-    if not teams:
-        raise Http404
-    return teams
-
-
 def _flag_of(request: HttpRequest, pk: int) -> Flag:
     return get_object_or_404(Flag.objects.for_nurse(request.user).as_rows(), pk=pk)
 
 
 def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm] | None = None):
     """Everything the dashboard shows, in a fixed number of queries however many flags there are."""
-    teams = _nurse_teams(request)
+    teams = list(request.user.care_teams.all())
     filters = DashboardFilterForm(request.GET, teams=teams)
     filters.is_valid()
     chosen = filters.cleaned_data
@@ -472,8 +448,6 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
         rows = flags.filter(level=chosen["level"]) if chosen.get("level") else flags
     # Most urgent first, a page at a time: the counts above give every level's whole number.
     rows = Paginator(rows, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
-    for flag in rows:
-        flag.resolve_form = (bound or {}).get(flag.pk)  # only a form sent back with errors
     query = {k: v for k, v in request.GET.items() if k in filters.fields and v}
     levels = [
         {
@@ -501,6 +475,8 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
     )
     return {
         "flags": rows,
+        # Each row: the flag, and its resolve form only when one was sent back with errors.
+        "rows": [{"flag": flag, "form": (bound or {}).get(flag.pk)} for flag in rows],
         "filters": filters,
         "levels": levels,
         "filtered": bool(query),
@@ -550,8 +526,8 @@ def _clock(moment: datetime) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@nurse_required
 def enrol(request: HttpRequest) -> HttpResponse:
-    _require_nurse(request)
     form = EnrolmentForm(request.POST or None, nurse=request.user)
     if request.method == "POST" and form.is_valid():
         patient = enrol_patient(**form.enrolment(), by=request.user)
@@ -569,7 +545,6 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 
 def _patient_for_nurse(request: HttpRequest, pk: int) -> Patient:
-    _require_nurse(request)
     return get_object_or_404(
         Patient.objects.for_nurse(request.user).select_related("user", "care_team"), pk=pk
     )
@@ -619,11 +594,13 @@ def _care_page(
 
 
 @require_GET
+@nurse_required
 def patient_care(request: HttpRequest, pk: int) -> HttpResponse:
     return _care_page(request, _patient_for_nurse(request, pk))
 
 
 @require_POST
+@nurse_required
 def patient_add_infusion(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = InfusionForm(request.POST, zone=patient.care_team.zone)
@@ -635,6 +612,7 @@ def patient_add_infusion(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_labs(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = LabsForm(request.POST)
@@ -646,6 +624,7 @@ def patient_labs(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_therapy(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = TherapyForm(request.POST)
@@ -657,6 +636,7 @@ def patient_therapy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_details(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = PatientDetailsForm(request.POST)
@@ -668,6 +648,7 @@ def patient_details(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_language(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = LanguageForm(request.POST)
@@ -678,6 +659,7 @@ def patient_language(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_carers(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = CarerForm(request.POST)
@@ -692,6 +674,7 @@ def patient_carers(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_carer_reminders(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = CarerRemindersForm(request.POST)
@@ -704,6 +687,7 @@ def patient_carer_reminders(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_carer_remove(request: HttpRequest, pk: int, carer_pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     carer = get_object_or_404(patient.carers.all(), pk=carer_pk)
@@ -715,6 +699,7 @@ def patient_carer_remove(request: HttpRequest, pk: int, carer_pk: int) -> HttpRe
 
 
 @require_POST
+@nurse_required
 def patient_pause(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     form = PauseForm(request.POST, zone=patient.care_team.zone)
@@ -735,6 +720,7 @@ def patient_pause(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     """Resumes, ends or undoes an end. Ending asks first: the page comes back with what ending
     means and a button that confirms it."""
@@ -763,6 +749,7 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@nurse_required
 def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_for_nurse(request, pk)
     if not patient.user.email:
@@ -773,6 +760,7 @@ def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@nurse_required
 def patient_bedside_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     """The invitation link and its QR code, for the patient to scan at the bedside (a patient
     without e-mail, or one who forgot their password). Like the e-mail's link it works once and
@@ -869,6 +857,7 @@ def history_fhir(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@nurse_required
 def patient_fhir(request: HttpRequest, pk: int) -> HttpResponse:
     """The staff FHIR R4 export, for the nurses of the patient's care team only; logged.
 
@@ -879,6 +868,7 @@ def patient_fhir(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@nurse_required
 def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """One or two printed pages of the course for the chart, for the patient's nurses; logged."""
     patient = get_object_or_404(course.with_course(Patient.objects.for_nurse(request.user)), pk=pk)
@@ -897,6 +887,7 @@ def _fhir_file(bundle: dict[str, Any]) -> HttpResponse:
 
 
 @require_GET
+@nurse_required
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The patient's whole course, for the nurses of the patient's care team only."""
     patient = get_object_or_404(course.with_course(Patient.objects.for_nurse(request.user)), pk=pk)
@@ -909,9 +900,9 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@nurse_required
 def patients(request: HttpRequest) -> HttpResponse:
     """Every patient of the nurse's care teams, with a way into each timeline and care page."""
-    _require_nurse(request)
     words = request.GET.get("q", "").strip()
     order = request.GET.get("order", "name")
     if order not in PatientQuerySet.ROSTER_ORDERS:
@@ -948,10 +939,10 @@ ROSTER_ORDER_LABELS = {
 
 
 @require_GET
+@nurse_required
 def rule_book(request: HttpRequest) -> HttpResponse:
     """The triage rule table for the care team, one anchor per rule id (a finding's rule tag
     links here): the same table as ``manage.py rules`` and docs/rules.md."""
-    _require_nurse(request)
     sections: dict[str, list] = {}
     for row in rulebook.RULES:
         shown = {

@@ -1,5 +1,7 @@
 """Steps the browser tests share."""
 
+import re
+
 from django.contrib.auth import get_user_model
 from django_otp.oath import TOTP
 from playwright.sync_api import Page
@@ -34,7 +36,6 @@ def next_code(user) -> str:
 
 
 def type_code(page: Page, user) -> None:
-    """Types the code in whatever language the page speaks (the user's own, once known)."""
-    form = page.locator("form.code-form")
-    form.locator("input[name=code]").fill(next_code(user))
-    form.locator("button[type=submit]").click()
+    """The code page is in the nurse's own language once they are known (English or Spanish)."""
+    page.get_by_label(re.compile(r"^(Code|Código)$")).fill(next_code(user))
+    page.get_by_role("button", name=re.compile(r"^(Continue|Continuar)$")).click()

@@ -16,6 +16,7 @@ from tests.factories import (
     nurse_of,
     resolve_flag,
 )
+from tracker import flags
 from tracker.checkins import record_report
 from tracker.models import Flag
 
@@ -68,7 +69,7 @@ def alex_after_car_t():
         )
         if (day, hour) == (4, 8):
             with time_machine.travel(at(4, 8, 31), tick=False):
-                Flag.objects.get(patient=patient).acknowledge(nurse)
+                flags.acknowledge(Flag.objects.get(patient=patient), nurse)
         if (day, hour) == (4, 20):
             resolve_flag(
                 Flag.objects.get(patient=patient),

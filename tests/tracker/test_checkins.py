@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import car_t_patient, nurse_of
+from tracker import flags
 from tracker.checkins import history_for, record_report
 from tracker.models import Flag, Level, Report
 
@@ -44,7 +45,7 @@ def test_a_new_urgent_report_joins_the_open_flag_and_never_lowers_it():
         patient=patient, reported_by=patient.user, answers={"temperature_c": 38.6, **WELL}
     )
     flag = Flag.objects.get()
-    flag.acknowledge(patient.user)
+    flags.acknowledge(flag, patient.user)
     later = record_report(
         patient=patient, reported_by=patient.user, answers={"temperature_c": 38.9, **WELL}
     )
@@ -59,7 +60,7 @@ def test_a_more_urgent_report_raises_the_flag_and_reopens_it():
     patient = car_t_patient(day=3)
     record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 38.6})
     flag = Flag.objects.get()
-    flag.acknowledge(patient.user)
+    flags.acknowledge(flag, patient.user)
     flag.level = Level.URGENT_TODAY  # as if it had been opened by an amber finding
     flag.save()
     record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 38.8})
@@ -80,6 +81,23 @@ def test_the_same_form_sent_twice_saves_one_report():
     assert one.pk == two.pk
     assert Report.objects.count() == 1
     assert Flag.objects.count() == 1
+
+
+def test_the_same_form_sent_again_with_changed_answers_is_a_new_check_in():
+    patient = car_t_patient(day=3)
+    key = uuid.uuid4()
+    calm = record_report(
+        patient=patient, reported_by=patient.user, answers=dict(WELL), submission_key=key
+    )
+    fever = record_report(
+        patient=patient,
+        reported_by=patient.user,
+        answers={**WELL, "temperature_c": 38.6},
+        submission_key=key,
+    )
+    assert fever.pk != calm.pk
+    assert fever.answers["temperature_c"] == 38.6
+    assert Flag.objects.get().report == fever
 
 
 def test_history_is_the_last_week_newest_first_in_days_ago():
@@ -106,7 +124,7 @@ def test_every_step_of_a_flag_is_kept_as_an_event():
         patient=patient, reported_by=patient.user, answers={"temperature_c": 38.2}
     )
     flag = first.flags.get()
-    flag.acknowledge(nurse)
+    flags.acknowledge(flag, nurse)
     record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 38.3})
     record_report(
         patient=patient, reported_by=patient.user, answers={"temperature_c": 38.4, "spo2": 89}

@@ -19,7 +19,7 @@ from tests.factories import (
     finding,
     nurse_of,
 )
-from tracker import checkins
+from tracker import checkins, flags
 from tracker.models import Flag, FlagEvent, Level, Patient
 
 pytestmark = [
@@ -43,7 +43,7 @@ def flag_for(team, level, *, category="CRS", why="", ago=timedelta(minutes=1), *
 
 
 def acknowledged(flag, nurse):
-    assert flag.acknowledge(nurse)
+    assert flags.acknowledge(flag, nurse)
     return flag
 
 
@@ -106,7 +106,7 @@ def test_emergency_then_urgent_now_then_urgent_today_oldest_first_open_or_acknow
     now_old = acknowledged(flag_for(team, URGENT_NOW, ago=timedelta(minutes=40)), nurse)
     emergency = flag_for(team, EMERGENCY, ago=timedelta(minutes=1))
     resolved = flag_for(team, EMERGENCY, ago=timedelta(hours=1))
-    resolved.resolve(nurse, Flag.Outcome.PHONE)
+    flags.resolve(resolved, nurse, Flag.Outcome.PHONE)
     assert rows(get()) == [emergency.pk, now_old.pk, now_new.pk, today_old.pk]
 
 
@@ -275,7 +275,7 @@ def test_an_unchanged_refresh_answers_without_drawing_the_list(team, nurse, clie
     assert newcomer.pk in rows(changed.content.decode())
     # An acknowledgement by a colleague changes the list too.
     again = re.search(r'"X-Worklist-Version": "(\w+)"', changed.content.decode()).group(1)
-    newcomer.acknowledge(nurse_of(team))
+    flags.acknowledge(newcomer, nurse_of(team))
     acknowledged = client.get(reverse("dashboard"), headers={**poll, "X-Worklist-Version": again})
     assert acknowledged.status_code == 200
     assert "Acknowledged by" in row(acknowledged.content.decode(), newcomer)
@@ -376,10 +376,10 @@ def fill(team, nurse, n):
     for i in range(n):
         flag = flag_for(team, levels[i % 3], **({"reported_by": carer} if i % 2 else {}))
         if i % 4 == 0:
-            flag.acknowledge(nurse)
+            flags.acknowledge(flag, nurse)
         car_t_patient(team=team)  # monitored, no check-in today
     for _ in range(3):
-        flag_for(team, URGENT_NOW).resolve(nurse, Flag.Outcome.PHONE)
+        flags.resolve(flag_for(team, URGENT_NOW), nurse, Flag.Outcome.PHONE)
 
 
 def test_the_dashboard_makes_the_same_number_of_queries_for_5_and_500_patients(
@@ -448,7 +448,7 @@ def test_a_check_in_that_joins_after_acknowledging_is_pointed_out(team, nurse, g
         patient=patient, reported_by=patient.user, answers={"temperature_c": 38.6}
     )
     flag = Flag.objects.get(patient=patient)
-    flag.acknowledge(nurse)
+    flags.acknowledge(flag, nurse)
     assert "after it was acknowledged" not in row(get(), flag)
     with time_machine.travel(timedelta(minutes=10)):
         checkins.record_report(

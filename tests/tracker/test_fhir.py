@@ -16,7 +16,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from symptoms.catalogue import INPUTS
 from tests.factories import CareTeamFactory, car_t_patient, carer_of, nurse_of
-from tracker import fhir
+from tracker import fhir, flags
 from tracker.checkins import record_report
 from tracker.models import Flag, Patient
 
@@ -159,8 +159,8 @@ def resolved():
     carer = carer_of(patient, first_name="Kim", last_name="Lane")
     record_report(patient=patient, reported_by=carer, answers={"temperature_c": 38.7})
     flag = Flag.objects.get(patient=patient)
-    flag.acknowledge(nurse)
-    flag.resolve(nurse, "clinic", "Internal: discussed with registrar, family anxious")
+    flags.acknowledge(flag, nurse)
+    flags.resolve(flag, nurse, "clinic", "Internal: discussed with registrar, family anxious")
     return patient
 
 

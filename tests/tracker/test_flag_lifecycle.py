@@ -15,7 +15,7 @@ from tests.factories import (
     finding,
     nurse_of,
 )
-from tracker import checkins
+from tracker import checkins, flags
 from tracker.checkins import record_report
 from tracker.models import Flag, FlagEvent, Level
 
@@ -47,8 +47,8 @@ def actions(flag):
 
 
 def test_resolve_records_who_when_outcome_and_note_and_an_event(flag, sam):
-    assert flag.acknowledge(sam)
-    assert flag.resolve(sam, Flag.Outcome.PHONE, "Paracetamol, call back if worse")
+    assert flags.acknowledge(flag, sam)
+    assert flags.resolve(flag, sam, Flag.Outcome.PHONE, "Paracetamol, call back if worse")
     flag.refresh_from_db()
     assert flag.status == Flag.Status.RESOLVED
     assert (flag.resolved_by, flag.outcome) == (sam, "phone")
@@ -60,14 +60,14 @@ def test_resolve_records_who_when_outcome_and_note_and_an_event(flag, sam):
 
 
 def test_resolving_an_open_flag_also_marks_it_acknowledged_by_the_same_nurse(flag, sam):
-    assert flag.resolve(sam, Flag.Outcome.CLINIC)
+    assert flags.resolve(flag, sam, Flag.Outcome.CLINIC)
     flag.refresh_from_db()
     assert (flag.acknowledged_by, flag.acknowledged_at) == (sam, flag.resolved_at)
 
 
 def test_resolve_twice_the_second_loses_and_writes_nothing(flag, sam, kim):
-    assert flag.resolve(sam, Flag.Outcome.PHONE)
-    assert not Flag.objects.get(pk=flag.pk).resolve(kim, Flag.Outcome.ADMITTED)
+    assert flags.resolve(flag, sam, Flag.Outcome.PHONE)
+    assert not flags.resolve(Flag.objects.get(pk=flag.pk), kim, Flag.Outcome.ADMITTED)
     flag.refresh_from_db()
     assert (flag.resolved_by, flag.outcome) == (sam, "phone")
     assert flag.events.filter(action=FlagEvent.Action.RESOLVED).count() == 1
@@ -75,7 +75,7 @@ def test_resolve_twice_the_second_loses_and_writes_nothing(flag, sam, kim):
 
 def test_an_unknown_outcome_is_refused(flag, sam):
     with pytest.raises(ValueError):
-        flag.resolve(sam, "vanished")
+        flags.resolve(flag, sam, "vanished")
     assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
 
 
@@ -85,24 +85,24 @@ def test_a_newer_report_stops_a_resolve_made_on_the_old_one(flag, sam):
         patient=flag.patient, triage=Level.EMERGENCY, findings=[finding(level=Level.EMERGENCY)]
     )
     Flag.objects.filter(pk=flag.pk).update(report=newer, level=Level.EMERGENCY)
-    assert not flag.resolve(sam, Flag.Outcome.SELF_CARE, report_id=seen)
+    assert not flags.resolve(flag, sam, Flag.Outcome.SELF_CARE, report_id=seen)
     assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
 
 
 def test_reopen_puts_the_flag_back_as_open_and_keeps_the_history(flag, sam, kim):
-    flag.resolve(sam, Flag.Outcome.PHONE, "fine")
-    assert flag.reopen(kim)
+    flags.resolve(flag, sam, Flag.Outcome.PHONE, "fine")
+    assert flags.reopen(flag, kim)
     flag.refresh_from_db()
     assert flag.status == Flag.Status.OPEN
     assert (flag.resolved_by, flag.outcome, flag.acknowledged_by) == (None, "", None)
     assert actions(flag) == [("resolved", "Sam"), ("reopened", "Kim")]
-    assert not flag.reopen(sam)
+    assert not flags.reopen(flag, sam)
 
 
 def test_reopen_is_refused_when_the_patient_has_a_newer_flag(flag, sam):
-    flag.resolve(sam, Flag.Outcome.PHONE)
+    flags.resolve(flag, sam, Flag.Outcome.PHONE)
     FlagFactory(patient=flag.patient)
-    assert not flag.reopen(sam)
+    assert not flags.reopen(flag, sam)
     assert Flag.objects.get(pk=flag.pk).status == Flag.Status.RESOLVED
 
 
@@ -111,9 +111,9 @@ def test_a_whole_life_from_check_in_to_reopen_is_in_the_event_log():
     sam = nurse_of(patient.care_team, first_name="Sam")
     record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 38.6})
     flag = Flag.objects.get(patient=patient)
-    flag.acknowledge(sam)
-    flag.resolve(sam, Flag.Outcome.PHONE, "advised")
-    flag.reopen(sam)
+    flags.acknowledge(flag, sam)
+    flags.resolve(flag, sam, Flag.Outcome.PHONE, "advised")
+    flags.reopen(flag, sam)
     assert [a for a, _ in actions(flag)] == ["opened", "acknowledged", "resolved", "reopened"]
 
 
@@ -185,7 +185,7 @@ def test_resolve_without_an_outcome_asks_for_one_and_keeps_the_note(client, flag
 
 def test_the_second_nurse_is_told_who_resolved_it_and_when(client, flag, sam, kim):
     with time_machine.travel(datetime(2026, 7, 1, 9, 42, tzinfo=UTC), tick=False):
-        flag.resolve(sam, Flag.Outcome.PHONE)
+        flags.resolve(flag, sam, Flag.Outcome.PHONE)
     client.force_login(kim)
     data = {"outcome": "admitted", "report": flag.report_id}
     response = client.post(reverse("resolve", args=[flag.pk]), data, headers=HTMX)
@@ -215,21 +215,21 @@ def test_a_nurse_resolving_an_old_report_is_asked_to_read_the_new_one(client, fl
 
 def test_acknowledge_tells_the_second_nurse_who_and_when(client, flag, sam, kim):
     with time_machine.travel(datetime(2026, 1, 5, 8, 5, tzinfo=UTC), tick=False):
-        flag.acknowledge(sam)
+        flags.acknowledge(flag, sam)
     client.force_login(kim)
     response = client.post(reverse("acknowledge", args=[flag.pk]), headers=HTMX)
     assert "Sam Lee had already acknowledged this flag at 08:05." in response.content.decode()
 
 
 def test_reopen_with_a_plain_post_and_with_htmx(client, flag, sam, kim):
-    flag.resolve(sam, Flag.Outcome.NO_ACTION)
+    flags.resolve(flag, sam, Flag.Outcome.NO_ACTION)
     client.force_login(kim)
     response = client.post(reverse("reopen", args=[flag.pk]), follow=True)
     html = response.content.decode()
     assert f"You reopened the flag for {flag.patient.name}" in html
     assert f'id="flag-{flag.pk}"' in html
     assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
-    flag.resolve(kim, Flag.Outcome.NO_ACTION)
+    flags.resolve(flag, kim, Flag.Outcome.NO_ACTION)
     response = client.post(reverse("reopen", args=[flag.pk]), headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith(f'<tr id="flag-{flag.pk}"')
@@ -237,16 +237,16 @@ def test_reopen_with_a_plain_post_and_with_htmx(client, flag, sam, kim):
 
 
 def test_a_second_reopen_is_told_who_reopened_it(client, flag, sam, kim):
-    flag.resolve(sam, Flag.Outcome.PHONE)
+    flags.resolve(flag, sam, Flag.Outcome.PHONE)
     with time_machine.travel(datetime(2026, 1, 5, 14, 30, tzinfo=UTC), tick=False):
-        flag.reopen(sam)
+        flags.reopen(flag, sam)
     client.force_login(kim)
     response = client.post(reverse("reopen", args=[flag.pk]), follow=True)
     assert "Sam Lee had already reopened this flag at 14:30." in response.content.decode()
 
 
 def test_reopen_when_a_newer_flag_exists_points_to_it(client, flag, sam):
-    flag.resolve(sam, Flag.Outcome.PHONE)
+    flags.resolve(flag, sam, Flag.Outcome.PHONE)
     FlagFactory(patient=flag.patient)
     client.force_login(sam)
     response = client.post(reverse("reopen", args=[flag.pk]), follow=True)
@@ -254,7 +254,7 @@ def test_reopen_when_a_newer_flag_exists_points_to_it(client, flag, sam):
 
 
 def test_recently_resolved_flags_are_listed_with_a_reopen_button(client, flag, sam):
-    flag.resolve(sam, Flag.Outcome.ADMITTED)
+    flags.resolve(flag, sam, Flag.Outcome.ADMITTED)
     client.force_login(sam)
     html = client.get(reverse("dashboard")).content.decode()
     assert "Resolved in the last 12 hours" in html
@@ -270,9 +270,9 @@ def test_recently_resolved_flags_are_listed_with_a_reopen_button(client, flag, s
 
 @pytest.mark.parametrize("name", ["acknowledge", "resolve", "reopen"])
 def test_a_nurse_of_another_team_gets_404_on_every_flag_action(client, flag, sam, name):
-    flag.acknowledge(sam)
+    flags.acknowledge(flag, sam)
     if name == "reopen":
-        flag.resolve(sam, Flag.Outcome.PHONE)
+        flags.resolve(flag, sam, Flag.Outcome.PHONE)
     before = Flag.objects.filter(pk=flag.pk).values().get()
     client.force_login(nurse_of(CareTeamFactory()))
     data = {"outcome": "phone", "report": flag.report_id}

@@ -16,6 +16,7 @@ from tests.factories import (
     nurse_of,
     resolve_flag,
 )
+from tracker import flags
 from tracker.checkins import record_report
 from tracker.course import team_actions
 from tracker.models import Flag, FlagEvent
@@ -53,7 +54,7 @@ def world():
     flag = Flag.objects.get(patient=alex)
     seen_at, closed_at = now - timedelta(hours=4, minutes=17), now - timedelta(hours=2, minutes=3)
     with time_machine.travel(seen_at, tick=False):
-        flag.acknowledge(nurse)
+        flags.acknowledge(flag, nurse)
     resolve_flag(flag, by=nurse, outcome=Flag.Outcome.PHONE, note=NURSE_NOTE, at=closed_at)
     return {
         "team": team,
@@ -79,7 +80,7 @@ def test_the_patient_sees_what_they_were_told_in_plain_words(client, world):
     assert response.status_code == 200
     assert "Your check-ins" in html
     assert "Phone your care team now" in html
-    assert "Nothing to do" in html
+    assert "Thank you, nothing to do now" in html
     # No rule ids, grades or clinical terms on a patient page.
     assert "CRS-01" not in html
     assert "ASTCT" not in html

@@ -44,6 +44,7 @@ from tests.factories import (
     code_from,
     nurse_of,
 )
+from tracker import flags
 from tracker.checkins import record_report
 from tracker.forms import (
     CarerForm,
@@ -178,9 +179,9 @@ def bound_forms(response) -> list[forms.BaseForm]:
     for context in response.context or []:
         for value in context.dicts if hasattr(context, "dicts") else [context]:
             for item in value.values() if isinstance(value, dict) else []:
-                candidates = [item, getattr(item, "resolve_form", None)]
+                candidates = [item]
                 if isinstance(item, list):
-                    candidates += [getattr(flag, "resolve_form", None) for flag in item]
+                    candidates += [row.get("form") for row in item if isinstance(row, dict)]
                 found += [f for f in candidates if isinstance(f, forms.BaseForm) and f.is_bound]
     return list({id(f): f for f in found}.values())
 
@@ -622,8 +623,8 @@ def marked_up_world() -> dict[str, Any]:
     )
     record_report(patient=other, reported_by=other.user, answers={"temperature_c": 38.7})
     flag = Flag.objects.get(patient=other)
-    assert flag.resolve(nurse, "phone", MARKUP["nurse_note"])
-    Flag.objects.get(patient=patient).acknowledge(nurse)
+    assert flags.resolve(flag, nurse, "phone", MARKUP["nurse_note"])
+    flags.acknowledge(Flag.objects.get(patient=patient), nurse)
     name = ["first_name", "last_name"]
     # (who opens it, the page, what typed-in text it shows)
     pages = [

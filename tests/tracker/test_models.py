@@ -11,6 +11,7 @@ from tests.factories import (
     PatientFactory,
     UserFactory,
 )
+from tracker import flags
 from tracker.models import Flag, Infusion, Level
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +93,8 @@ def test_a_patient_has_at_most_one_unresolved_flag():
 def test_acknowledging_twice_keeps_the_first_nurse():
     flag = FlagFactory()
     first, second = UserFactory(), UserFactory()
-    assert flag.acknowledge(first) is True
-    assert flag.acknowledge(second) is False
+    assert flags.acknowledge(flag, first) is True
+    assert flags.acknowledge(flag, second) is False
     flag.refresh_from_db()
     assert flag.status == Flag.Status.ACKNOWLEDGED
     assert flag.acknowledged_by == first

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import CareTeamFactory, UserFactory, nurse_of
+from tracker import flags
 from tracker.checkins import raise_flag, record_report
 from tracker.models import Flag, Level, Notification, Report
 
@@ -129,7 +130,7 @@ def test_an_acknowledged_flag_does_not_escalate(
     check_in, nurses, mailoutbox, time_machine, django_capture_on_commit_callbacks
 ):
     check_in(URGENT_NOW)
-    Flag.objects.get().acknowledge(nurses[0])
+    flags.acknowledge(Flag.objects.get(), nurses[0])
     mailoutbox.clear()
     time_machine.move_to(NOW + timedelta(hours=2))
     escalate(django_capture_on_commit_callbacks)
@@ -175,7 +176,7 @@ def test_a_raised_flag_waits_again_from_the_raise_and_escalates_at_its_new_level
     check_in, nurses, mailoutbox, time_machine, django_capture_on_commit_callbacks
 ):
     check_in(URGENT_TODAY)
-    Flag.objects.get().acknowledge(nurses[0])
+    flags.acknowledge(Flag.objects.get(), nurses[0])
     time_machine.move_to(NOW + timedelta(hours=5))
     check_in(URGENT_NOW, at=NOW + timedelta(hours=5))  # alert: 2 e-mails
     time_machine.move_to(NOW + timedelta(hours=5, minutes=50))

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.factories import CareTeamFactory, car_t_patient, carer_of, nurse_of
+from tracker import flags
 from tracker.checkins import record_report
 from tracker.models import Flag, TimelineAccess
 
@@ -27,7 +28,7 @@ def world():
     record_report(patient=patient, reported_by=patient.user, answers={"temperature_c": 36.9})
     record_report(patient=patient, reported_by=carer, answers={"temperature_c": 38.7})
     flag = Flag.objects.get(patient=patient)
-    flag.resolve(nurse, "phone", NOTE)
+    flags.resolve(flag, nurse, "phone", NOTE)
     return {"patient": patient, "nurse": nurse, "carer": carer, "team": team}
 
 

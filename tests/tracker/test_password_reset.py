@@ -89,7 +89,8 @@ def test_a_patient_chooses_a_new_password_from_the_e_mail_and_logs_in_with_it(cl
 
 def test_the_e_mail_carries_no_clinical_detail_and_no_name(patient, ask):
     _, [message] = ask("alex@example.org")
-    text = message.subject + message.body
+    # The link's random token may contain any digits: only the words around it are read.
+    text = re.sub(r"https?://\S+", "", message.subject + message.body)
     for private in (
         patient.name,
         patient.user.first_name,

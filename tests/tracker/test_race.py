@@ -13,6 +13,7 @@ import pytest
 from django.db import connection, connections
 
 from tests.factories import FlagFactory, car_t_patient, nurse_of
+from tracker import flags
 from tracker.checkins import record_report
 from tracker.models import Flag, FlagEvent
 
@@ -50,7 +51,9 @@ def test_two_nurses_resolving_the_same_flag_one_wins_and_one_event_is_written():
     sam, kim = nurse_of(flag.patient.care_team), nurse_of(flag.patient.care_team)
 
     def resolve_as(nurse, outcome):
-        return lambda: Flag.objects.get(pk=flag.pk).resolve(nurse, outcome, "called the patient")
+        return lambda: flags.resolve(
+            Flag.objects.get(pk=flag.pk), nurse, outcome, "called the patient"
+        )
 
     results = race(resolve_as(sam, "phone"), resolve_as(kim, "clinic"))
 
@@ -68,8 +71,8 @@ def test_two_nurses_acknowledging_the_same_flag_one_wins_and_one_event_is_writte
     sam, kim = nurse_of(flag.patient.care_team), nurse_of(flag.patient.care_team)
 
     results = race(
-        lambda: Flag.objects.get(pk=flag.pk).acknowledge(sam),
-        lambda: Flag.objects.get(pk=flag.pk).acknowledge(kim),
+        lambda: flags.acknowledge(Flag.objects.get(pk=flag.pk), sam),
+        lambda: flags.acknowledge(Flag.objects.get(pk=flag.pk), kim),
     )
 
     assert sorted(results) == [False, True]
@@ -81,11 +84,11 @@ def test_two_nurses_acknowledging_the_same_flag_one_wins_and_one_event_is_writte
 def test_two_nurses_reopening_the_same_flag_one_wins():
     flag = FlagFactory()
     sam, kim = nurse_of(flag.patient.care_team), nurse_of(flag.patient.care_team)
-    assert flag.resolve(sam, "phone")
+    assert flags.resolve(flag, sam, "phone")
 
     results = race(
-        lambda: Flag.objects.get(pk=flag.pk).reopen(sam),
-        lambda: Flag.objects.get(pk=flag.pk).reopen(kim),
+        lambda: flags.reopen(Flag.objects.get(pk=flag.pk), sam),
+        lambda: flags.reopen(Flag.objects.get(pk=flag.pk), kim),
     )
 
     assert sorted(results) == [False, True]

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.conf import settings
@@ -15,7 +15,8 @@ from tests.factories import (
     nurse_of,
 )
 from tracker.checkins import record_report
-from tracker.models import CheckInReminder, Patient
+from tracker.models import CheckInReminder, Infusion, Patient
+from tracker.notifications import queue_due_reminders
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -200,3 +201,41 @@ def test_a_patient_still_invited_is_reminded_through_their_carers(run):
     [message] = run(datetime(2026, 6, 10, 9, 0, tzinfo=UTC))
     assert message.to == [carer.email]
     assert "the person you care for" in message.body
+
+
+def nk_patient(team, *, weeks: int):
+    """A patient on weekly NK-cell infusions, the last one yesterday."""
+    patient = PatientFactory(care_team=team)
+    for week in range(weeks):
+        InfusionFactory(
+            patient=patient,
+            product=Infusion.Product.NK,
+            car_target="",
+            cell_source=Infusion.CellSource.ALLOGENEIC,
+            given_at=NOW - timedelta(days=1 + 7 * week),
+        )
+    return patient
+
+
+def test_a_patient_with_several_infusions_gets_one_reminder(run):
+    team = CareTeamFactory(time_zone="Europe/London", reminder_time=time(10, 0))
+    patient = nk_patient(team, weeks=2)
+    [message] = run(datetime(2026, 6, 10, 9, 0, tzinfo=UTC))
+    assert message.to == [patient.user.email]
+    assert CheckInReminder.objects.get().patient == patient
+
+
+@pytest.mark.parametrize("patients", [2, 6])
+def test_finding_who_is_due_takes_the_same_queries_for_few_or_many_patients(
+    run, django_assert_num_queries, patients
+):
+    """Run again later the same day: every patient either checked in or was already reminded,
+    so nothing is written and only the reads are counted; they do not grow with the patients."""
+    team = CareTeamFactory(time_zone="Europe/London", reminder_time=time(10, 0))
+    other = CareTeamFactory(time_zone="America/New_York", reminder_time=time(10, 0))
+    for i in range(patients):
+        nk_patient(team if i % 2 else other, weeks=3)
+        check_in(car_t_patient(team=team), datetime(2026, 6, 10, 7, 30, tzinfo=UTC))
+    assert len(run(datetime(2026, 6, 10, 15, 0, tzinfo=UTC))) == patients
+    with django_assert_num_queries(3):
+        assert queue_due_reminders(now=datetime(2026, 6, 10, 15, 30, tzinfo=UTC)) == 0

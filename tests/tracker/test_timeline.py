@@ -22,6 +22,7 @@ from tests.factories import (
     nurse_of,
     resolve_flag,
 )
+from tracker import flags
 from tracker.checkins import record_report
 from tracker.course import (
     Clock,
@@ -64,7 +65,7 @@ def world():
     )
     flag = Flag.objects.get(patient=patient)
     with time_machine.travel(now - timedelta(hours=5), tick=False):
-        flag.acknowledge(nurse)
+        flags.acknowledge(flag, nurse)
     resolve_flag(flag, by=nurse, outcome=Flag.Outcome.PHONE, note=NURSE_NOTE)
     return {"team": team, "nurse": nurse, "patient": patient, "fever": fever, "flag": flag}
 
@@ -166,15 +167,15 @@ def test_a_missing_patient_is_404_too(client, world):
     assert client.get(reverse("timeline", args=[999_999])).status_code == 404
 
 
-def add_course(patient, nurse, *, reports: int, flags: int):
-    """``reports`` calm daily-ish reports, then ``flags`` fever reports each with a closed flag."""
+def add_course(patient, nurse, *, reports: int, closed: int):
+    """``reports`` calm daily-ish reports, then ``closed`` fever reports each with a closed flag."""
     start = timezone.now() - timedelta(days=3)
-    step = timedelta(days=3) / (reports + flags + 1)
+    step = timedelta(days=3) / (reports + closed + 1)
     calm = [
         ReportFactory.build(patient=patient, submitted_at=start + step * i) for i in range(reports)
     ]
     Report.objects.bulk_create(calm)
-    for i in range(flags):
+    for i in range(closed):
         at = start + step * (reports + i)
         record_report(
             patient=patient,
@@ -184,7 +185,7 @@ def add_course(patient, nurse, *, reports: int, flags: int):
         )
         flag = Flag.objects.get(patient=patient, status=Flag.Status.OPEN)
         with time_machine.travel(at + timedelta(minutes=10), tick=False):
-            flag.acknowledge(nurse)
+            flags.acknowledge(flag, nurse)
         resolve_flag(flag, by=nurse, outcome=Flag.Outcome.CLINIC, note=f"note {i}", at=at)
 
 
@@ -201,8 +202,8 @@ def test_the_timeline_runs_the_same_number_of_queries_for_5_or_500_reports(
         cell_source=Infusion.CellSource.ALLOGENEIC,
         given_at=timezone.now() - timedelta(days=1),
     )
-    add_course(short, nurse, reports=3, flags=2)
-    add_course(long, nurse, reports=495, flags=5)
+    add_course(short, nurse, reports=3, closed=2)
+    add_course(long, nurse, reports=495, closed=5)
     assert long.reports.count() == 500
     client.force_login(nurse)
     with CaptureQueriesContext(connection) as few:

@@ -1,5 +1,4 @@
 import re
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -12,27 +11,13 @@ from tests.factories import (
     CareTeamFactory,
     FlagFactory,
     car_t_patient,
+    check_in_form,
     code_from,
     nurse_of,
 )
 from tracker.models import Flag, Level, Report
 
 pytestmark = pytest.mark.django_db
-
-
-def checkin_data(**overrides):
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "temperature": "37.0",
-        "temperature_unit": "C",
-        "bp_not_measured": "on",
-        "heart_rate_not_measured": "on",
-        "spo2_not_measured": "on",
-        "antipyretic_last_6h": "no",
-        "concern": "none",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_after_login_a_patient_lands_on_the_check_in_and_a_nurse_on_the_dashboard(client, patient):
@@ -74,7 +59,7 @@ def test_the_check_in_page_asks_every_report_input_of_the_catalogue(patient_clie
 
 def test_a_fever_check_in_shows_phone_now_with_the_24_hour_number(patient_client, patient):
     response = patient_client.post(
-        reverse("checkin"), checkin_data(temperature="38.6"), follow=True
+        reverse("checkin"), check_in_form(temperature="38.6"), follow=True
     )
     report = Report.objects.get()
     assert response.redirect_chain[-1][0] == reverse("report", args=[report.pk])
@@ -86,19 +71,21 @@ def test_a_fever_check_in_shows_phone_now_with_the_24_hour_number(patient_client
 
 
 def test_a_well_check_in_says_nothing_to_do(patient_client):
-    response = patient_client.post(reverse("checkin"), checkin_data(), follow=True)
+    response = patient_client.post(reverse("checkin"), check_in_form(), follow=True)
     assert "nothing to do now" in response.content.decode()
     assert Report.objects.get().level == Level.NONE
 
 
 def test_fahrenheit_is_converted_to_celsius(patient_client):
-    patient_client.post(reverse("checkin"), checkin_data(temperature="101.5", temperature_unit="F"))
+    patient_client.post(
+        reverse("checkin"), check_in_form(temperature="101.5", temperature_unit="F")
+    )
     assert Report.objects.get().answers["temperature_c"] == 38.6
 
 
 def test_could_not_measure_sends_no_temperature(patient_client):
     patient_client.post(
-        reverse("checkin"), checkin_data(temperature="", temperature_not_measured="on")
+        reverse("checkin"), check_in_form(temperature="", temperature_not_measured="on")
     )
     assert "temperature_c" not in Report.objects.get().answers
 
@@ -118,7 +105,7 @@ def test_an_impossible_temperature_is_explained_and_nothing_typed_is_lost(
 ):
     response = patient_client.post(
         reverse("checkin"),
-        checkin_data(temperature=temperature, temperature_unit=unit, fatigue="relieved_by_rest"),
+        check_in_form(temperature=temperature, temperature_unit=unit, fatigue="relieved_by_rest"),
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -130,13 +117,13 @@ def test_an_impossible_temperature_is_explained_and_nothing_typed_is_lost(
 
 
 def test_a_missing_worry_answer_is_asked_for(patient_client):
-    response = patient_client.post(reverse("checkin"), checkin_data(concern=None))
+    response = patient_client.post(reverse("checkin"), check_in_form(concern=None))
     assert "This field is required" in response.content.decode()
     assert not Report.objects.exists()
 
 
 def test_resending_the_same_form_saves_once(patient_client):
-    data = checkin_data(temperature="38.6")
+    data = check_in_form(temperature="38.6")
     first = patient_client.post(reverse("checkin"), data)
     second = patient_client.post(reverse("checkin"), data)
     assert first["Location"] == second["Location"]
@@ -146,11 +133,11 @@ def test_resending_the_same_form_saves_once(patient_client):
 def test_htmx_check_in_redirects_the_browser_and_errors_return_only_the_form(patient_client):
     headers = {"HX-Request": "true"}
     response = patient_client.post(
-        reverse("checkin"), checkin_data(temperature="38.6"), headers=headers
+        reverse("checkin"), check_in_form(temperature="38.6"), headers=headers
     )
     assert response["HX-Redirect"] == reverse("report", args=[Report.objects.get().pk])
     response = patient_client.post(
-        reverse("checkin"), checkin_data(temperature="50"), headers=headers
+        reverse("checkin"), check_in_form(temperature="50"), headers=headers
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<form id="checkin-form"')
