@@ -28,6 +28,7 @@ from tracker import charts
 from tracker.models import (
     Flag,
     FlagEvent,
+    FlagQuerySet,
     Level,
     Patient,
     PatientQuerySet,
@@ -80,15 +81,18 @@ def reports_of(patient: Patient, since: datetime | None = None) -> list[Report]:
     return list(reports.order_by("submitted_at", "pk"))
 
 
-def flags_of(patient: Patient) -> list[Flag]:
+def flag_histories() -> FlagQuerySet:
+    """Flags with what the timeline's flag cards show: who, the reports, every step."""
     events = FlagEvent.objects.select_related("by").fetch_mode(FETCH_RAISE)
-    return list(
-        Flag.objects.filter(patient=patient)
-        .select_related("acknowledged_by", "resolved_by", "report", "level_report")
+    return (
+        Flag.objects.select_related("acknowledged_by", "resolved_by", "report", "level_report")
         .prefetch_related(Prefetch("events", queryset=events))
-        .order_by("-opened_at")
         .fetch_mode(FETCH_RAISE)
     )
+
+
+def flags_of(patient: Patient) -> list[Flag]:
+    return list(flag_histories().filter(patient=patient).order_by("-opened_at"))
 
 
 def events_of(patient: Patient, since: datetime) -> list[FlagEvent]:

@@ -402,6 +402,8 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "resolve.html", {"flag": flag})
     form = ResolveFlagForm(request.POST, auto_id=f"flag-{flag.pk}-%s")
     if not form.is_valid():
+        if _from_timeline(request):
+            return _back_to_timeline(request, flag, None, form=form)
         flag.resolve_form = form
         if request.htmx:
             return render(request, "dashboard.html#flag-row", {"flag": flag})
@@ -523,6 +525,8 @@ def _resolve_form(flag: Flag) -> ResolveFlagForm:
 
 
 def _after_flag_action(request: HttpRequest, flag: Flag, notice: str | None) -> HttpResponse:
+    if _from_timeline(request):
+        return _back_to_timeline(request, flag, notice)
     if request.htmx:
         return render(request, "dashboard.html#flag-row", {"flag": flag, "notice": notice})
     if notice:
@@ -531,6 +535,40 @@ def _after_flag_action(request: HttpRequest, flag: Flag, notice: str | None) -> 
         messages.success(request, _done_message(flag))
     url = reverse("dashboard")
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+
+
+# The same flag actions asked from the patient's timeline ("?from=timeline"): the same views and
+# checks; the answer is the timeline's flag card (htmx) or the timeline itself.
+
+
+def _from_timeline(request: HttpRequest) -> bool:
+    return request.GET.get("from") == "timeline"
+
+
+def _back_to_timeline(
+    request: HttpRequest, flag: Flag, notice: str | None, *, form: ResolveFlagForm | None = None
+) -> HttpResponse:
+    if request.htmx:
+        card = course.flag_histories().get(pk=flag.pk)
+        card.resolve_form = form or _resolve_form(card)
+        context = {"flag": card, "notice": notice, "zone": flag.patient.care_team.zone}
+        return render(request, "timeline.html#flag-history", context)
+    if form is not None:
+        flag.resolve_form = form
+        return render(request, "resolve.html", {"flag": flag})
+    if notice:
+        messages.warning(request, notice)
+    else:
+        messages.success(request, _done_message(flag))
+    url = reverse("timeline", args=[flag.patient_id])
+    return redirect(f"{url}#flag-history-{flag.pk}")
+
+
+def _with_resolve_forms(context: dict[str, Any]) -> dict[str, Any]:
+    for flag in context["flags"]:
+        if flag.status != Flag.Status.RESOLVED:
+            flag.resolve_form = _resolve_form(flag)
+    return context
 
 
 def _done_message(flag: Flag) -> str:
@@ -905,7 +943,8 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     days = None if asked == "all" else int(asked) if asked.isdigit() else course.TIMELINE_DAYS
     if days not in course.TIMELINE_WINDOWS:
         days = course.TIMELINE_DAYS
-    return render(request, "timeline.html", course.patient_timeline(patient, days=days))
+    context = _with_resolve_forms(course.patient_timeline(patient, days=days))
+    return render(request, "timeline.html", context)
 
 
 @require_GET

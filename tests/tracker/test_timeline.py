@@ -345,3 +345,83 @@ def test_the_timeline_shows_the_last_14_days_and_earlier_ones_when_asked(client)
     whole = client.get(url, {"days": "all"}).content.decode()
     assert "a month-old worry" in whole
     assert client.get(url, {"days": "nonsense"}).status_code == 200
+
+
+# -- Acknowledge, resolve and reopen on the timeline: the dashboard's own views and checks --------
+
+
+def _timeline_flag_action(client, name: str, flag: Flag, data=None, **headers):
+    return client.post(f"{reverse(name, args=[flag.pk])}?from=timeline", data or {}, **headers)
+
+
+def test_the_timeline_offers_acknowledge_and_resolve_as_real_forms(client, two_teams):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    client.force_login(nurse)
+    page = client.get(reverse("timeline", args=[flag.patient_id])).content.decode()
+    assert f'action="{reverse("acknowledge", args=[flag.pk])}?from=timeline"' in page
+    assert f'action="{reverse("resolve", args=[flag.pk])}?from=timeline"' in page
+    assert f'name="report" value="{flag.report_id}"' in page
+
+
+def test_acknowledge_from_the_timeline_without_javascript_comes_back_to_the_timeline(
+    client, two_teams
+):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    client.force_login(nurse)
+    response = _timeline_flag_action(client, "acknowledge", flag)
+    timeline_url = reverse("timeline", args=[flag.patient_id])
+    assert response.status_code == 302
+    assert response["Location"] == f"{timeline_url}#flag-history-{flag.pk}"
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.ACKNOWLEDGED and flag.acknowledged_by == nurse
+    page = client.get(timeline_url).content.decode()
+    assert "You acknowledged the flag for" in page
+    assert f'action="{reverse("acknowledge", args=[flag.pk])}?from=timeline"' not in page
+
+
+def test_resolve_then_reopen_from_the_timeline_with_htmx_swap_the_flag_card(client, two_teams):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    client.force_login(nurse)
+    data = {"outcome": Flag.Outcome.PHONE, "note": NURSE_NOTE, "report": flag.report_id}
+    response = _timeline_flag_action(client, "resolve", flag, data, HTTP_HX_REQUEST="true")
+    card = response.content.decode()
+    assert response.status_code == 200
+    assert card.lstrip().startswith('<article class="card flag-history')
+    assert f'id="flag-history-{flag.pk}"' in card and NURSE_NOTE in card
+    assert f'action="{reverse("reopen", args=[flag.pk])}?from=timeline"' in card
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.RESOLVED
+
+    card = _timeline_flag_action(client, "reopen", flag, HTTP_HX_REQUEST="true").content.decode()
+    assert f'action="{reverse("acknowledge", args=[flag.pk])}?from=timeline"' in card
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
+
+
+def test_a_resolve_without_an_outcome_from_the_timeline_asks_again_and_keeps_the_note(
+    client, two_teams
+):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    client.force_login(nurse)
+    data = {"note": NURSE_NOTE, "report": flag.report_id}
+    card = _timeline_flag_action(client, "resolve", flag, data, HTTP_HX_REQUEST="true")
+    assert "Please choose what happened." in card.content.decode()
+    assert NURSE_NOTE in card.content.decode()
+    page = _timeline_flag_action(client, "resolve", flag, data)
+    assert page.status_code == 200 and "Please choose what happened." in page.content.decode()
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
+
+
+def test_a_nurse_of_another_team_cannot_act_on_the_flag_from_the_timeline(client, two_teams):
+    flag = two_teams["flag_a"]
+    client.force_login(two_teams["nurse_y"])
+    for name in ("acknowledge", "resolve", "reopen"):
+        data = {"outcome": Flag.Outcome.PHONE, "report": flag.report_id}
+        assert _timeline_flag_action(client, name, flag, data).status_code == 404
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
+
+
+def test_a_second_acknowledge_from_the_timeline_says_who_was_first(client, two_teams):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    flag.acknowledge(nurse_of(flag.patient.care_team, first_name="Kim"))
+    client.force_login(nurse)
+    card = _timeline_flag_action(client, "acknowledge", flag, HTTP_HX_REQUEST="true")
+    assert "Kim" in card.content.decode() and "had already acknowledged" in card.content.decode()
