@@ -85,7 +85,9 @@ def flag_histories() -> FlagQuerySet:
     """Flags with what the timeline's flag cards show: who, the reports, every step."""
     events = FlagEvent.objects.select_related("by").fetch_mode(FETCH_RAISE)
     return (
-        Flag.objects.select_related("acknowledged_by", "resolved_by", "report", "level_report")
+        Flag.objects.select_related(
+            "acknowledged_by", "resolved_by", "report", "level_report", "patient__care_team"
+        )
         .prefetch_related(Prefetch("events", queryset=events))
         .fetch_mode(FETCH_RAISE)
     )

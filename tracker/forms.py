@@ -926,9 +926,15 @@ class CareTeamForm(forms.ModelForm):
             "emergency_target",
             "urgent_now_target",
             "urgent_today_target",
+            "emergency_resolve_target",
+            "urgent_now_resolve_target",
+            "urgent_today_resolve_target",
         ]
         field_classes = {
             "emergency_target": HoursMinutesField,
             "urgent_now_target": HoursMinutesField,
             "urgent_today_target": HoursMinutesField,
+            "emergency_resolve_target": HoursMinutesField,
+            "urgent_now_resolve_target": HoursMinutesField,
+            "urgent_today_resolve_target": HoursMinutesField,
         }

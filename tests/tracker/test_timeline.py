@@ -425,3 +425,31 @@ def test_a_second_acknowledge_from_the_timeline_says_who_was_first(client, two_t
     client.force_login(nurse)
     card = _timeline_flag_action(client, "acknowledge", flag, HTTP_HX_REQUEST="true")
     assert "Kim" in card.content.decode() and "had already acknowledged" in card.content.decode()
+
+
+def test_the_dashboard_and_timeline_mark_an_acknowledged_flag_unresolved_too_long(
+    client, two_teams
+):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    flag.acknowledge(nurse)
+    acknowledged = Flag.objects.filter(pk=flag.pk)
+    client.force_login(nurse)
+    timeline_url = reverse("timeline", args=[flag.patient_id])
+    assert "Not resolved in time" not in client.get(reverse("dashboard")).content.decode()
+    acknowledged.update(acknowledged_at=timezone.now() - timedelta(hours=8))  # urgent now: 8 h
+    assert "Not resolved in time" in client.get(reverse("dashboard")).content.decode()
+    assert "Not resolved in time" in client.get(timeline_url).content.decode()
+
+
+def test_a_new_check_in_after_acknowledgement_is_marked_on_the_timeline(client, two_teams):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    flag.acknowledge(nurse)
+    record_report(
+        patient=flag.patient,
+        reported_by=flag.patient.user,
+        answers={"temperature_c": 38.6},
+        at=timezone.now() + timedelta(minutes=30),
+    )
+    client.force_login(nurse)
+    page = client.get(reverse("timeline", args=[flag.patient_id])).content.decode()
+    assert "after it was acknowledged" in page
