@@ -30,6 +30,7 @@ from tracker.models import (
     FlagEvent,
     FlagQuerySet,
     Level,
+    NurseNote,
     Patient,
     PatientQuerySet,
     Report,
@@ -95,6 +96,12 @@ def flag_histories() -> FlagQuerySet:
 
 def flags_of(patient: Patient) -> list[Flag]:
     return list(flag_histories().filter(patient=patient).order_by("-opened_at"))
+
+
+def notes_of(patient: Patient) -> list[NurseNote]:
+    """The nurses' notes on the record, newest first (for the care team only)."""
+    notes = NurseNote.objects.filter(patient=patient).select_related("author")
+    return list(notes.fetch_mode(FETCH_RAISE))
 
 
 def events_of(patient: Patient, since: datetime) -> list[FlagEvent]:
@@ -520,6 +527,7 @@ def patient_timeline(
         "grid": symptom_grid(reports, clock, days),
         "entries": entries,
         "flags": flags_of(patient),
+        "notes": notes_of(patient),
         "window": window,
         "windows": TIMELINE_WINDOWS,
     }

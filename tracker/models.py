@@ -877,6 +877,24 @@ class CheckInReminder(models.Model):
         return f"{self.patient} {self.day:%Y-%m-%d}"
 
 
+class NurseNote(models.Model):
+    """A nurse's note on the patient's record, not tied to a flag (a phone call, a plan, a
+    handover). For the care team only: never in the patient's own pages or copies."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="nurse_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+    text = models.TextField(_("note"), max_length=2000)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-written_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-written_at"], name="nurse_note_by_patient")]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.written_at:%Y-%m-%d %H:%M}"
+
+
 class TimelineAccess(models.Model):
     """A nurse read a patient's record: who, whose, when, and what (the timeline, the printable
     summary or the FHIR export)."""

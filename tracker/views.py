@@ -70,6 +70,7 @@ from tracker.forms import (
     LabsForm,
     LanguageForm,
     MonitoringForm,
+    NurseNoteForm,
     PatientDetailsForm,
     PauseForm,
     ResolveFlagForm,
@@ -81,6 +82,7 @@ from tracker.models import (
     Flag,
     FlagEvent,
     Level,
+    NurseNote,
     Patient,
     PatientQuerySet,
     Preferences,
@@ -965,7 +967,23 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     if days not in course.TIMELINE_WINDOWS:
         days = course.TIMELINE_DAYS
     context = _with_resolve_forms(course.patient_timeline(patient, days=days))
+    context["note_form"] = NurseNoteForm(auto_id="note-%s")
     return render(request, "timeline.html", context)
+
+
+@require_POST
+def patient_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """A nurse's note on the record, not tied to a flag; back to the timeline's notes."""
+    patient = _patient_for_nurse(request, pk)
+    form = NurseNoteForm(request.POST)
+    if form.is_valid():
+        NurseNote.objects.create(
+            patient=patient, author=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, _("Your note is on the record."))
+    else:
+        messages.warning(request, " ".join(form.errors["text"]))
+    return redirect(f"{reverse('timeline', args=[patient.pk])}#notes")
 
 
 @require_GET
