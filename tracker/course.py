@@ -528,6 +528,7 @@ def patient_timeline(
         "entries": entries,
         "flags": flags_of(patient),
         "notes": notes_of(patient),
+        "carers": list(patient.carers.order_by("first_name", "last_name")),
         "window": window,
         "windows": TIMELINE_WINDOWS,
     }

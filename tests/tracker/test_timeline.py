@@ -453,3 +453,26 @@ def test_a_new_check_in_after_acknowledgement_is_marked_on_the_timeline(client, 
     client.force_login(nurse)
     page = client.get(reverse("timeline", args=[flag.patient_id])).content.decode()
     assert "after it was acknowledged" in page
+
+
+def test_the_timeline_links_the_patients_phone_and_names_the_carers(client, two_teams):
+    patient, nurse = two_teams["patient_a"], two_teams["nurse_x"]
+    patient.phone = "+44 7700 900123"
+    patient.save()
+    patient.carers.add(
+        UserFactory(first_name="Robin", last_name="Rivera", email="robin@example.org")
+    )
+    client.force_login(nurse)
+    page = client.get(reverse("timeline", args=[patient.pk])).content.decode()
+    assert '<a href="tel:+447700900123">+44 7700 900123</a>' in page
+    assert "Robin Rivera" in page and 'href="mailto:robin@example.org"' in page
+
+
+def test_patient_pages_show_the_team_phone_readably_and_dial_it_exactly(client, patient):
+    patient.care_team.phone_24h = "+442079460000"
+    patient.care_team.save()
+    client.force_login(patient.user)
+    page = client.get(reverse("checkin")).content.decode()
+    assert '<a href="tel:+442079460000">+44 20 7946 0000</a>' in page
+    copy = client.get(reverse("history_copy")).content.decode()
+    assert "+44 20 7946 0000" in copy
