@@ -983,7 +983,9 @@ def patient_note(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Your note is on the record."))
     else:
         messages.warning(request, " ".join(form.errors["text"]))
-    return redirect(f"{reverse('timeline', args=[patient.pk])}#notes")
+    days = request.GET.get("days", "")
+    query = f"?days={days}" if days == "all" or days.isdigit() else ""  # the window the nurse had
+    return redirect(f"{reverse('timeline', args=[patient.pk])}{query}#notes")
 
 
 @require_GET

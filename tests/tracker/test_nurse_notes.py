@@ -19,7 +19,11 @@ def add_note(client, patient, text=NOTE):
 def test_a_nurse_adds_a_note_and_it_is_on_the_timeline_with_who_wrote_it(nurse_client, patient):
     response = add_note(nurse_client, patient)
     assert response["Location"] == f"{reverse('timeline', args=[patient.pk])}#notes"
-    note = NurseNote.objects.get()
+    kept = nurse_client.post(
+        f"{reverse('patient_note', args=[patient.pk])}?days=all", {"text": "x"}
+    )
+    assert kept["Location"] == f"{reverse('timeline', args=[patient.pk])}?days=all#notes"
+    note = NurseNote.objects.get(text=NOTE)
     assert note.patient == patient and note.text == NOTE
     page = nurse_client.get(reverse("timeline", args=[patient.pk])).content.decode()
     assert "Daughter rang: Alex slept most of the day" in page
