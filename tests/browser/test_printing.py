@@ -168,10 +168,19 @@ def test_a_30_day_timeline_prints_on_three_pages_at_most(live_server, new_page, 
     page.goto(f"{live_server.url}/patients/{patient.pk}/?days=all")
     expect(page.locator(".report-entry")).to_have_count(40)
     expect(page.locator(".flag-history")).to_have_count(3)
+    open_flag = page.locator(".flag-history").first
+    open_flag.get_by_role("button", name="Acknowledge").click()  # htmx: the card is redrawn
+    expect(open_flag.locator("h3")).to_contain_text("acknowledged")
+    expect(open_flag.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    assert Flag.objects.get(patient=patient, status="acknowledged").acknowledged_by == nurse
     page.get_by_label("Note for the care team").fill("Handover: daughter stays until Friday.")
     page.get_by_role("button", name="Add the note").click()
     expect(page.locator(".nurse-note-entry")).to_contain_text("daughter stays until Friday")
     screenshot(page, "timeline-30-days")
+    page.locator(".timeline .lead").screenshot(path=SCREENSHOTS / "timeline-header.png")
+    for part in ("notes", "flags"):
+        section = page.locator(f"section[aria-labelledby={part}-title]")
+        section.screenshot(path=SCREENSHOTS / f"timeline-{part}.png")
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 703, "height": 900})  # A4 less 12 mm margins, at 96 dpi
     screenshot(page, "timeline-30-days-print")
