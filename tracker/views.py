@@ -526,21 +526,18 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
 def _resolve_again(
     request: HttpRequest, flag: Flag, data: dict[str, Any], notice: str
 ) -> HttpResponse:
-    """A new check-in joined while the nurse was resolving: the form again, their outcome and note
-    kept, now for the new check-in, which they read before they send it again."""
+    """A new check-in joined while the nurse was resolving: with htmx, the form again, their outcome
+    and note kept, now for the new check-in, which they read before they send it again."""
+    if not request.htmx:
+        return _after_flag_action(request, flag, notice)
     form = ResolveFlagForm(
         auto_id=f"flag-{flag.pk}-%s",
         initial={"report": flag.report_id, "outcome": data["outcome"], "note": data["note"]},
     )
     if _from_timeline(request):
-        if not request.htmx:
-            messages.warning(request, notice)
         return _back_to_timeline(request, flag, notice, form=form)
     flag.resolve_form = form
-    if request.htmx:
-        return render(request, "dashboard.html#flag-row", {"flag": flag, "notice": notice})
-    messages.warning(request, notice)
-    return render(request, "resolve.html", {"flag": flag})
+    return render(request, "dashboard.html#flag-row", {"flag": flag, "notice": notice})
 
 
 def _resolve_form(flag: Flag) -> ResolveFlagForm:
