@@ -16,6 +16,7 @@ from tracker.models import (
     FlagEvent,
     Infusion,
     Notification,
+    NurseNote,
     Patient,
     Report,
     SecondFactorEvent,
@@ -104,7 +105,8 @@ def _changes(record) -> str:
 
 
 def audit_entries(patient: Patient) -> list[dict]:
-    """Every recorded change to the patient and their infusions, reports and flags, every flag
+    """Every recorded change to the patient and their infusions, reports, flags and nurse notes,
+    every flag
     step and every opening of their timeline, newest first."""
     kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
     entries = []
@@ -113,6 +115,7 @@ def audit_entries(patient: Patient) -> list[dict]:
         (_("infusion"), Infusion.history.filter(patient_id=patient.pk)),
         (_("report"), Report.history.filter(patient_id=patient.pk)),
         (_("flag"), Flag.history.filter(patient_id=patient.pk)),
+        (_("nurse note"), NurseNote.history.filter(patient_id=patient.pk)),
     ]
     for label, records in histories:
         for record in records.select_related("history_user"):

@@ -152,6 +152,8 @@ def raise_flag(report: Report) -> Flag:
         flag=flag, action=action, at=report.submitted_at, level=flag.level, report=report
     )
     notifications.flag_raised(flag)  # e-mails the nurses, after commit, at the urgent levels
+    if action == FlagEvent.Action.JOINED and flag.status == Flag.Status.ACKNOWLEDGED:
+        notifications.news_after_acknowledged(flag)
     return flag
 
 

@@ -28,6 +28,8 @@ from tracker import charts
 from tracker.models import (
     Flag,
     FlagEvent,
+    FlagQuerySet,
+    NurseNote,
     Patient,
     PatientQuerySet,
     Report,
@@ -70,15 +72,26 @@ def reports_of(patient: Patient, since: datetime | None = None) -> list[Report]:
     return list(reports.order_by("submitted_at", "pk"))
 
 
-def flags_of(patient: Patient) -> list[Flag]:
+def flag_histories() -> FlagQuerySet:
+    """Flags with what the timeline's flag cards show: who, the reports, every step."""
     events = FlagEvent.objects.select_related("by").fetch_mode(FETCH_RAISE)
-    return list(
-        Flag.objects.filter(patient=patient)
-        .select_related("acknowledged_by", "resolved_by", "report", "level_report")
+    return (
+        Flag.objects.select_related(
+            "acknowledged_by", "resolved_by", "report", "level_report", "patient__care_team"
+        )
         .prefetch_related(Prefetch("events", queryset=events))
-        .order_by("-opened_at")
         .fetch_mode(FETCH_RAISE)
     )
+
+
+def flags_of(patient: Patient) -> list[Flag]:
+    return list(flag_histories().filter(patient=patient).order_by("-opened_at"))
+
+
+def notes_of(patient: Patient) -> list[NurseNote]:
+    """The nurses' notes on the record, newest first (for the care team only)."""
+    notes = NurseNote.objects.filter(patient=patient).select_related("author")
+    return list(notes.fetch_mode(FETCH_RAISE))
 
 
 def events_of(patient: Patient, since: datetime) -> list[FlagEvent]:
@@ -504,6 +517,8 @@ def patient_timeline(
         "grid": symptom_grid(reports, clock, days),
         "entries": entries,
         "flags": flags_of(patient),
+        "notes": notes_of(patient),
+        "carers": list(patient.carers.order_by("first_name", "last_name")),
         "window": window,
         "windows": TIMELINE_WINDOWS,
     }

@@ -926,9 +926,26 @@ class CareTeamForm(forms.ModelForm):
             "emergency_target",
             "urgent_now_target",
             "urgent_today_target",
+            "emergency_resolve_target",
+            "urgent_now_resolve_target",
+            "urgent_today_resolve_target",
         ]
         field_classes = {
             "emergency_target": HoursMinutesField,
             "urgent_now_target": HoursMinutesField,
             "urgent_today_target": HoursMinutesField,
+            "emergency_resolve_target": HoursMinutesField,
+            "urgent_now_resolve_target": HoursMinutesField,
+            "urgent_today_resolve_target": HoursMinutesField,
         }
+
+
+class NurseNoteForm(forms.Form):
+    """A note on the patient's record, not tied to a flag."""
+
+    text = forms.CharField(
+        label=_("Note for the care team"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Please write the note first.")},
+    )

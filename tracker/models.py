@@ -101,6 +101,19 @@ class CareTeam(models.Model):
     urgent_today_target = models.DurationField(
         _("response target for urgent-today flags"), default=timedelta(hours=24)
     )
+    # How long an acknowledged flag may stay unresolved before it is overdue again. Emergency 4 h:
+    # time to get the patient to hospital and hear how they are; urgent now 8 h: one nursing
+    # shift, so nothing acknowledged is handed over unresolved; urgent today 24 h: by the next
+    # day's check-in.
+    emergency_resolve_target = models.DurationField(
+        _("resolve target for emergencies"), default=timedelta(hours=4)
+    )
+    urgent_now_resolve_target = models.DurationField(
+        _("resolve target for urgent-now flags"), default=timedelta(hours=8)
+    )
+    urgent_today_resolve_target = models.DurationField(
+        _("resolve target for urgent-today flags"), default=timedelta(hours=24)
+    )
 
     class Meta:
         ordering = ["name"]
@@ -114,6 +127,12 @@ class CareTeam(models.Model):
                 & Q(urgent_now_target__gt=timedelta(0))
                 & Q(urgent_today_target__gt=timedelta(0)),
                 name="care_team_response_targets_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(emergency_resolve_target__gt=timedelta(0))
+                & Q(urgent_now_resolve_target__gt=timedelta(0))
+                & Q(urgent_today_resolve_target__gt=timedelta(0)),
+                name="care_team_resolve_targets_positive",
             ),
         ]
 
@@ -130,6 +149,13 @@ class CareTeam(models.Model):
             Level.EMERGENCY: self.emergency_target,
             Level.URGENT_NOW: self.urgent_now_target,
         }.get(Level(level), self.urgent_today_target)
+
+    def resolve_target(self, level: int) -> timedelta:
+        """How long a flag of ``level`` may stay acknowledged but unresolved."""
+        return {
+            Level.EMERGENCY: self.emergency_resolve_target,
+            Level.URGENT_NOW: self.urgent_now_resolve_target,
+        }.get(Level(level), self.urgent_today_resolve_target)
 
 
 class PatientQuerySet(models.QuerySet):
@@ -652,6 +678,16 @@ class Flag(models.Model):
             return False
         return now - self.waiting_since >= self.patient.care_team.response_target(self.level)
 
+    @property
+    def is_unresolved_too_long(self) -> bool:
+        return self.unresolved_too_long_at(timezone.now())
+
+    def unresolved_too_long_at(self, now: datetime) -> bool:
+        """Acknowledged but still not resolved at ``now``, past the team's resolve target."""
+        if self.status != self.Status.ACKNOWLEDGED or self.acknowledged_at is None:
+            return False
+        return now - self.acknowledged_at >= self.patient.care_team.resolve_target(self.level)
+
     def latest_event(self, action: str) -> FlagEvent | None:
         return self.events.filter(action=action).select_related("by").order_by("-at", "-pk").first()
 
@@ -709,6 +745,8 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         ALERT = "alert", _("urgent flag opened or raised")
         ESCALATION = "escalation", _("still unacknowledged past the response target")
+        UNRESOLVED = "unresolved", _("acknowledged but unresolved past the resolve target")
+        NEWS = "news", _("new check-in after it was acknowledged")
 
     flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(max_length=12, choices=Kind)
@@ -747,6 +785,24 @@ class CheckInReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} {self.day:%Y-%m-%d}"
+
+
+class NurseNote(models.Model):
+    """A nurse's note on the patient's record, not tied to a flag (a phone call, a plan, a
+    handover). For the care team only: never in the patient's own pages or copies."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="nurse_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+    text = models.TextField(_("note"), max_length=2000)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-written_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-written_at"], name="nurse_note_by_patient")]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.written_at:%Y-%m-%d %H:%M}"
 
 
 class TimelineAccess(models.Model):

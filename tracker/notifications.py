@@ -62,18 +62,41 @@ def escalate_overdue_flags(*, now: datetime | None = None) -> int:
         .with_waiting_since()
         .select_related("patient__care_team")
     )
+    return _escalate_each([f for f in flags if f.overdue_at(now)], Notification.Kind.ESCALATION)
+
+
+def _escalate_each(flags: list[Flag], kind: str) -> int:
+    """One e-mail of ``kind`` per flag and level, however often cron runs."""
     queued = 0
     for flag in flags:
-        if flag.overdue_at(now):
-            with transaction.atomic():
-                queued += _queue_once(
-                    Notification,
-                    tasks.send_flag_notification,
-                    flag=flag,
-                    kind=Notification.Kind.ESCALATION,
-                    level=flag.level,
-                )
+        with transaction.atomic():
+            queued += _queue_once(
+                Notification, tasks.send_flag_notification, flag=flag, kind=kind, level=flag.level
+            )
     return queued
+
+
+def news_after_acknowledged(flag: Flag) -> None:
+    """Called by ``raise_flag`` when a check-in joins a flag a nurse has acknowledged: tells the
+    nurses once per flag and level (the dashboard row marks every such check-in)."""
+    _queue_once(
+        Notification,
+        tasks.send_flag_notification,
+        flag=flag,
+        kind=Notification.Kind.NEWS,
+        level=flag.level,
+    )
+
+
+def escalate_unresolved_flags(*, now: datetime | None = None) -> int:
+    """E-mails the nurses once about each flag acknowledged but still unresolved past the team's
+    resolve target for its level. Returns how many were queued."""
+    now = now or timezone.now()
+    flags = Flag.objects.filter(status=Flag.Status.ACKNOWLEDGED).select_related(
+        "patient__care_team"
+    )
+    late = [flag for flag in flags if flag.unresolved_too_long_at(now)]
+    return _escalate_each(late, Notification.Kind.UNRESOLVED)
 
 
 def retry_unsent_notifications(
@@ -85,12 +108,21 @@ def retry_unsent_notifications(
     notification once. Returns how many were queued again.
     """
     now = now or timezone.now()
-    unsent = Notification.objects.filter(
-        sent_at__isnull=True,
-        created_at__lte=now - older_than,
-        created_at__gte=now - RETRY_FOR,
-        flag__status=Flag.Status.OPEN,
-    ).values_list("pk", flat=True)
+    unsent = (
+        Notification.objects.filter(
+            sent_at__isnull=True,
+            created_at__lte=now - older_than,
+            created_at__gte=now - RETRY_FOR,
+        )
+        .filter(
+            Q(flag__status=Flag.Status.OPEN)
+            | Q(
+                flag__status=Flag.Status.ACKNOWLEDGED,
+                kind__in=(Notification.Kind.UNRESOLVED, Notification.Kind.NEWS),
+            )
+        )
+        .values_list("pk", flat=True)
+    )
     for pk in unsent:
         tasks.send_flag_notification.enqueue(pk)
     return len(unsent)

@@ -115,5 +115,6 @@ def chart_summary(patient: Patient, now: datetime | None = None) -> dict[str, An
             )
             for flag in flags
         ],
+        "notes": course.notes_of(patient),
         "charts": course.vital_charts(patient, reports, clock, days),
     }

@@ -105,24 +105,25 @@ def send_flag_notification(notification_id: int) -> None:
                 team.pk,
             )
             return
-        escalation = notification.kind == Notification.Kind.ESCALATION
-        context = {
-            "url": settings.SITE_URL + reverse("dashboard"),
-            "escalation": escalation,
-        }
+        kind = notification.kind
+        context = {"url": settings.SITE_URL + reverse("dashboard"), "kind": kind}
         messages = []
         for address, language in nurses:  # each nurse reads it in their own language
             with translation.override(_language(language)):
-                subject = (
-                    _("Still waiting: a patient needs review")
-                    if escalation
-                    else _("A patient needs review")
-                )
+                subject = _flag_subject(kind)
                 messages += _email(subject, "email/flag_notification.txt", context, [address])
         sent = mailers.default.send_messages(messages)
         notification.sent_at = timezone.now()
         notification.recipients = sent or 0
         notification.save(update_fields=["sent_at", "recipients"])
+
+
+def _flag_subject(kind: str) -> str:
+    return {
+        Notification.Kind.ESCALATION: _("Still waiting: a patient needs review"),
+        Notification.Kind.UNRESOLVED: _("Not resolved yet: a patient needs review"),
+        Notification.Kind.NEWS: _("A new check-in on an acknowledged flag"),
+    }.get(kind, _("A patient needs review"))
 
 
 @task

@@ -56,6 +56,7 @@ urlpatterns = [
     path("history/copy/", views.history_copy, name="history_copy"),
     path("history/fhir/", views.history_fhir, name="history_fhir"),
     path("patients/<int:pk>/", views.timeline, name="timeline"),
+    path("patients/<int:pk>/notes/", views.patient_note, name="patient_note"),
     path("patients/<int:pk>/summary/", views.patient_summary, name="patient_summary"),
     path("patients/<int:pk>/fhir/", views.patient_fhir, name="patient_fhir"),
     path("language/", views.language, name="language"),

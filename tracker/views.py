@@ -70,6 +70,7 @@ from tracker.forms import (
     LabsForm,
     LanguageForm,
     MonitoringForm,
+    NurseNoteForm,
     PatientDetailsForm,
     PauseForm,
     ResolveFlagForm,
@@ -80,6 +81,7 @@ from tracker.models import (
     Flag,
     FlagEvent,
     Level,
+    NurseNote,
     Patient,
     PatientQuerySet,
     Preferences,
@@ -383,6 +385,8 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "resolve.html", row)
     form = ResolveFlagForm(request.POST, auto_id=f"flag-{flag.pk}-%s")
     if not form.is_valid():
+        if _from_timeline(request):
+            return _back_to_timeline(request, flag, None, form=form)
         if request.htmx:
             return render(request, "dashboard.html#flag-row", {"flag": flag, "form": form})
         return render(request, "dashboard.html", _dashboard_context(request, bound={pk: form}))
@@ -400,6 +404,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
             notice = _(
                 "A new check-in came in at %(time)s. Please read it before you resolve this flag."
             ) % {"time": _clock(flag.report.submitted_at)}
+            return _resolve_again(request, flag, data, notice)
     return _after_flag_action(request, flag, notice)
 
 
@@ -494,11 +499,31 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
     }
 
 
+def _resolve_again(
+    request: HttpRequest, flag: Flag, data: dict[str, Any], notice: str
+) -> HttpResponse:
+    """A new check-in joined while the nurse was resolving: with htmx, the form again, their outcome
+    and note kept, now for the new check-in, which they read before they send it again."""
+    if not request.htmx:
+        return _after_flag_action(request, flag, notice)
+    form = ResolveFlagForm(
+        auto_id=f"flag-{flag.pk}-%s",
+        initial={"report": flag.report_id, "outcome": data["outcome"], "note": data["note"]},
+    )
+    if _from_timeline(request):
+        return _back_to_timeline(request, flag, notice, form=form)
+    return render(
+        request, "dashboard.html#flag-row", {"flag": flag, "form": form, "notice": notice}
+    )
+
+
 def _resolve_form(flag: Flag) -> ResolveFlagForm:
     return ResolveFlagForm(auto_id=f"flag-{flag.pk}-%s", initial={"report": flag.report_id})
 
 
 def _after_flag_action(request: HttpRequest, flag: Flag, notice: str | None) -> HttpResponse:
+    if _from_timeline(request):
+        return _back_to_timeline(request, flag, notice)
     if request.htmx:
         return render(request, "dashboard.html#flag-row", {"flag": flag, "notice": notice})
     if notice:
@@ -507,6 +532,39 @@ def _after_flag_action(request: HttpRequest, flag: Flag, notice: str | None) -> 
         messages.success(request, _done_message(flag))
     url = reverse("dashboard")
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+
+
+# The same flag actions asked from the patient's timeline ("?from=timeline"): the same views and
+# checks; the answer is the timeline's flag card (htmx) or the timeline itself.
+
+
+def _from_timeline(request: HttpRequest) -> bool:
+    return request.GET.get("from") == "timeline"
+
+
+def _back_to_timeline(
+    request: HttpRequest, flag: Flag, notice: str | None, *, form: ResolveFlagForm | None = None
+) -> HttpResponse:
+    if request.htmx:
+        card = course.flag_histories().get(pk=flag.pk)
+        card.resolve_form = form or _resolve_form(card)
+        context = {"flag": card, "notice": notice, "zone": flag.patient.care_team.zone}
+        return render(request, "timeline.html#flag-history", context)
+    if form is not None:
+        return render(request, "resolve.html", {"flag": flag, "form": form})
+    if notice:
+        messages.warning(request, notice)
+    else:
+        messages.success(request, _done_message(flag))
+    url = reverse("timeline", args=[flag.patient_id])
+    return redirect(f"{url}#flag-history-{flag.pk}")
+
+
+def _with_resolve_forms(context: dict[str, Any]) -> dict[str, Any]:
+    for flag in context["flags"]:
+        if flag.status != Flag.Status.RESOLVED:
+            flag.resolve_form = _resolve_form(flag)
+    return context
 
 
 def _done_message(flag: Flag) -> str:
@@ -896,7 +954,26 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     days = None if asked == "all" else int(asked) if asked.isdigit() else course.TIMELINE_DAYS
     if days not in course.TIMELINE_WINDOWS:
         days = course.TIMELINE_DAYS
-    return render(request, "timeline.html", course.patient_timeline(patient, days=days))
+    context = _with_resolve_forms(course.patient_timeline(patient, days=days))
+    context["note_form"] = NurseNoteForm(auto_id="note-%s")
+    return render(request, "timeline.html", context)
+
+
+@require_POST
+def patient_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """A nurse's note on the record, not tied to a flag; back to the timeline's notes."""
+    patient = _patient_for_nurse(request, pk)
+    form = NurseNoteForm(request.POST)
+    if form.is_valid():
+        NurseNote.objects.create(
+            patient=patient, author=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, _("Your note is on the record."))
+    else:
+        messages.warning(request, " ".join(form.errors["text"]))
+    days = request.GET.get("days", "")
+    query = f"?days={days}" if days == "all" or days.isdigit() else ""  # the window the nurse had
+    return redirect(f"{reverse('timeline', args=[patient.pk])}{query}#notes")
 
 
 @require_GET

@@ -68,7 +68,7 @@ def test_a_check_in_with_fever_and_rash_ends_on_phoning_the_care_team(
     page.get_by_role("button", name="Send my check-in").click()
 
     expect(page.get_by_role("heading", name="Phone your care team now")).to_be_visible()
-    call = page.get_by_role("link", name=f"Call {team.phone_24h}")
+    call = page.get_by_role("link", name=f"Call {team.phone_24h.as_international}")
     expect(call).to_have_attribute("href", f"tel:{team.phone_24h}")
     told = page.locator(".told-us")
     expect(told).to_contain_text("38.6 °C")

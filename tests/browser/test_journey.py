@@ -38,7 +38,7 @@ def test_patient_reports_a_fever_and_the_nurse_acknowledges_it(live_server, scre
     patient_page.get_by_role("button", name="Send my check-in").click()
 
     expect(patient_page.get_by_role("heading", name="Phone your care team now")).to_be_visible()
-    call = patient_page.get_by_role("link", name=f"Call {team.phone_24h}")
+    call = patient_page.get_by_role("link", name=f"Call {team.phone_24h.as_international}")
     expect(call).to_have_attribute("href", f"tel:{team.phone_24h}")
     screenshot(patient_page, "result-urgent-now")
 

@@ -145,3 +145,51 @@ def test_a_patient_takes_their_own_copy_in_their_language(live_server, new_page,
     assert axe(page) == []
     page.screenshot(path=SCREENSHOTS / "own-copy-top.png")
     entries.nth(6).screenshot(path=SCREENSHOTS / "own-copy-flagged-check-in.png")
+
+
+def test_a_30_day_timeline_prints_on_three_pages_at_most(live_server, new_page, screenshot):
+    patient, nurse = thirty_days_after_donor_cells()
+    start = timezone.now() - timedelta(days=30, hours=2)
+    for day in range(1, 30, 3):  # some days twice: an evening check-in too
+        answers = {
+            **USUAL_ANSWERS,
+            "temperature_c": 37.1,
+            "heart_rate": 84,
+            "fatigue": "relieved_by_rest",
+        }
+        record_report(
+            patient=patient,
+            reported_by=patient.user,
+            answers=answers,
+            at=start + timedelta(days=day, hours=12),
+        )
+    page = new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, live_server.url, nurse.username)
+    page.goto(f"{live_server.url}/patients/{patient.pk}/?days=all")
+    expect(page.locator(".report-entry")).to_have_count(40)
+    expect(page.locator(".flag-history")).to_have_count(3)
+    open_flag = page.locator(".flag-history").first
+    open_flag.get_by_role("button", name="Acknowledge").click()  # htmx: the card is redrawn
+    expect(open_flag.locator("h3")).to_contain_text("acknowledged")
+    expect(open_flag.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    assert Flag.objects.get(patient=patient, status="acknowledged").acknowledged_by == nurse
+    page.get_by_label("Note for the care team").fill("Handover: daughter stays until Friday.")
+    page.get_by_role("button", name="Add the note").click()
+    expect(page.locator(".nurse-note-entry")).to_contain_text("daughter stays until Friday")
+    screenshot(page, "timeline-30-days")
+    page.locator(".timeline .lead").screenshot(path=SCREENSHOTS / "timeline-header.png")
+    for part in ("notes", "flags"):
+        section = page.locator(f"section[aria-labelledby={part}-title]")
+        section.screenshot(path=SCREENSHOTS / f"timeline-{part}.png")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 703, "height": 900})  # A4 less 12 mm margins, at 96 dpi
+    screenshot(page, "timeline-30-days-print")
+    pdf = page.pdf(format="A4", print_background=True)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / "timeline-30-days.pdf").write_bytes(pdf)
+    assert 1 <= pdf_pages(pdf) <= 3
+    # What the nurse reads on paper: no forms or buttons, the whole course kept.
+    expect(page.locator(".flag-actions").first).to_be_hidden()
+    expect(page.locator(".note-form")).to_be_hidden()
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".report-entry").last).to_be_visible()

@@ -161,3 +161,31 @@ def test_resolving_works_without_javascript(live_server, shift, new_context):
     flag = Flag.objects.get(patient=shift["patients"]["fever"])
     assert flag.status == Flag.Status.OPEN
     assert list(flag.events.values_list("action", flat=True))[-2:] == ["resolved", "reopened"]
+
+
+def test_a_typed_note_survives_a_new_check_in_joining_the_flag(live_server, shift, new_context):
+    context = new_context(viewport=TABLET)
+    context.clock.install()
+    page = context.new_page()
+    log_in(page, live_server.url, shift["nurse"].username)
+    fever = page.locator("tbody tr").filter(has_text="Bea Chen")
+    fever.get_by_text("Resolve…").click()
+    note = fever.get_by_label("Note")
+    fever.get_by_label("Phone assessment").check()
+    note.fill("Rang Bea, paracetamol, call back at 6")
+
+    # Bea checks in again (still urgent now): the check-in joins her flag; the list refreshes.
+    check_in(shift["patients"]["fever"], {"temperature_c": 38.9})
+    page.clock.run_for("00:31")
+    expect(fever).to_contain_text("38.9")
+    expect(note).to_have_value("Rang Bea, paracetamol, call back at 6")
+
+    # Sending it asks the nurse to read the new check-in first, and keeps what they typed.
+    fever.get_by_role("button", name="Resolve flag").click()
+    expect(fever.get_by_role("alert")).to_contain_text("Please read it before you resolve")
+    expect(fever.get_by_label("Note")).to_have_value("Rang Bea, paracetamol, call back at 6")
+    fever.get_by_role("button", name="Resolve flag").click()
+    expect(fever).to_contain_text("Resolved by")
+    flag = Flag.objects.get(patient=shift["patients"]["fever"])
+    assert flag.status == Flag.Status.RESOLVED
+    assert flag.note == "Rang Bea, paracetamol, call back at 6"

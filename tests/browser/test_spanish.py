@@ -56,7 +56,7 @@ def test_a_spanish_patient_checks_in_with_a_fever_and_reads_what_to_do_in_spanis
     page.get_by_role("button", name="Enviar mi control").click()
 
     expect(page.get_by_role("heading", name="Llama ahora a tu equipo médico")).to_be_visible()
-    call = page.get_by_role("link", name="Llamar al +34600123456")
+    call = page.get_by_role("link", name="Llamar al +34 600 12 34 56")
     expect(call).to_have_attribute("href", "tel:+34600123456")
     expect(page.locator(".told-us")).to_contain_text("38,5 °C")
     expect(

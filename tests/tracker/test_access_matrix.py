@@ -152,6 +152,11 @@ ROWS: dict[str, Row] = {
         get="              login      404        404        404      200      404      404",
         post="             login      405        405        405      405      405      405",
     ),
+    # A nurse's note on A's record (an empty one is refused with a message on the timeline).
+    "patient_note": Row(
+        get="              login      405        405        405      405      405      405",
+        post="             login      404        404        404      →timeline 404    404",
+    ),
     # The chart summary and the FHIR export: read-only, A's team only, like the timeline.
     "patient_summary": Row(
         get="              login      404        404        404      200      404      404",

@@ -232,9 +232,9 @@ def test_the_refresh_asks_for_the_list_region_only_and_leaves_open_forms_in_plac
     assert 'class="filters' not in html
     assert rows(html) == [flag.pk]
     # htmx keeps the element on the page in place of the new one, so an open form, its typed
-    # note and its focus survive the refresh; a new report gives it a new id, so it is redrawn.
+    # note and its focus survive the refresh, a new report too (sending it then shows the new one).
     slot = re.search(r'<div class="resolve-slot"[^>]*>', html).group(0)
-    assert f'id="resolve-{flag.pk}-{flag.report_id}"' in slot
+    assert f'id="resolve-{flag.pk}"' in slot
     assert "hx-preserve" in slot
     # A refresh gives way to a nurse's action: it is dropped, or cut short, while one is sent.
     assert 'hx-sync="this:abort"' in html

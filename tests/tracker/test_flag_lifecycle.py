@@ -1,5 +1,6 @@
 """A flag's life: open → acknowledged → resolved with an outcome → reopened, each step an event."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -203,14 +204,20 @@ def test_a_nurse_resolving_an_old_report_is_asked_to_read_the_new_one(client, fl
         patient=flag.patient, triage=Level.EMERGENCY, findings=[finding(level=Level.EMERGENCY)]
     )
     checkins.raise_flag(newer)
-    response = client.post(
-        reverse("resolve", args=[flag.pk]), {"outcome": "self_care", "report": seen}, headers=HTMX
-    )
+    data = {"outcome": "self_care", "note": "Rang her, fine", "report": seen}
+    response = client.post(reverse("resolve", args=[flag.pk]), data, headers=HTMX)
     html = response.content.decode()
     assert "A new check-in came in at" in html
     assert "Please read it before you resolve this flag." in html
-    assert f'id="resolve-{flag.pk}-{newer.pk}"' in html
+    # The form comes back for the new check-in, with what the nurse chose and typed kept.
+    slot = re.search(r'<div class="resolve-slot"[^>]*>', html).group(0)
+    assert "hx-preserve" not in slot
+    assert f'name="report" value="{newer.pk}"' in html
+    assert re.search(r'value="self_care"[^>]*checked', html)
+    assert "Rang her, fine</textarea>" in html
     assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
+    page = client.post(reverse("resolve", args=[flag.pk]), data, follow=True).content.decode()
+    assert "Please read it before you resolve this flag." in page  # without JavaScript
 
 
 def test_acknowledge_tells_the_second_nurse_who_and_when(client, flag, sam, kim):

@@ -220,3 +220,66 @@ def test_an_alert_the_mail_server_refused_is_sent_by_the_next_cron_run(
     assert mailoutbox[0].subject == "A patient needs review"
     escalate(django_capture_on_commit_callbacks)
     assert len(mailoutbox) == 2
+
+
+# -- The loop's gaps: an acknowledged flag left unresolved; a new check-in after acknowledgement --
+
+
+def test_an_acknowledged_flag_left_unresolved_past_the_resolve_target_e_mails_once(
+    check_in, nurses, mailoutbox, time_machine, django_capture_on_commit_callbacks
+):
+    check_in(URGENT_NOW)
+    flags.acknowledge(Flag.objects.get(), nurses[0])
+    mailoutbox.clear()
+    time_machine.move_to(NOW + timedelta(hours=7, minutes=59))
+    escalate(django_capture_on_commit_callbacks)
+    assert mailoutbox == []
+    assert not Flag.objects.select_related("patient__care_team").get().is_unresolved_too_long
+    time_machine.move_to(NOW + timedelta(hours=8))
+    escalate(django_capture_on_commit_callbacks)
+    escalate(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 2
+    assert mailoutbox[0].subject == "Not resolved yet: a patient needs review"
+    assert "has not been resolved" in mailoutbox[0].body
+    assert Flag.objects.select_related("patient__care_team").get().is_unresolved_too_long
+
+
+def test_the_care_teams_own_resolve_target_is_used_and_a_resolved_flag_never_escalates(
+    check_in, team, nurses, mailoutbox, time_machine, django_capture_on_commit_callbacks
+):
+    team.urgent_today_resolve_target = timedelta(hours=2)
+    team.save()
+    check_in(URGENT_TODAY)
+    flag = Flag.objects.get()
+    flags.acknowledge(flag, nurses[0])
+    time_machine.move_to(NOW + timedelta(hours=2))
+    escalate(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 2
+    flag.refresh_from_db()
+    flags.resolve(flag, nurses[0], Flag.Outcome.PHONE)
+    time_machine.move_to(NOW + timedelta(days=3))
+    escalate(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 2
+
+
+def test_a_new_check_in_after_acknowledgement_tells_the_nurses_kindly_once(
+    check_in, patient, nurses, mailoutbox
+):
+    check_in(URGENT_TODAY)
+    flags.acknowledge(Flag.objects.get(), nurses[0])
+    check_in(URGENT_TODAY, at=NOW + timedelta(hours=1))
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(n.email for n in nurses)
+    message = mailoutbox[0]
+    assert message.subject == "A new check-in on an acknowledged flag"
+    text = f"{message.subject}\n{message.body}"
+    for private in [patient.user.first_name, patient.user.last_name, "rash", "CAR-T", "10"]:
+        assert private not in text
+    check_in(URGENT_TODAY, at=NOW + timedelta(hours=2))
+    assert len(mailoutbox) == 2  # the row marks it; the e-mail went once
+    assert Flag.objects.get().news_since_acknowledged
+
+
+def test_a_check_in_joining_a_flag_nobody_acknowledged_sends_no_news(check_in, mailoutbox):
+    check_in(URGENT_TODAY)
+    check_in(URGENT_TODAY, at=NOW + timedelta(hours=1))
+    assert mailoutbox == []

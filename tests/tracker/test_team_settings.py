@@ -32,6 +32,12 @@ def team_data(**overrides):
         "urgent_now_target_minutes": "",
         "urgent_today_target_hours": "24",
         "urgent_today_target_minutes": "0",
+        "emergency_resolve_target_hours": "4",
+        "emergency_resolve_target_minutes": "",
+        "urgent_now_resolve_target_hours": "8",
+        "urgent_now_resolve_target_minutes": "0",
+        "urgent_today_resolve_target_hours": "24",
+        "urgent_today_resolve_target_minutes": "30",
     }
     data.update(overrides)
     return data
@@ -48,6 +54,19 @@ def test_response_targets_are_typed_as_hours_and_minutes():
     assert 'name="urgent_now_target_hours" value="1"' in shown
     assert 'name="urgent_now_target_minutes" value="0"' in shown
     assert "1 00:00:00" not in shown
+
+
+def test_resolve_targets_are_typed_as_hours_and_minutes_and_refuse_nothing():
+    team = CareTeamForm(team_data()).save()
+    assert team.emergency_resolve_target == timedelta(hours=4)
+    assert team.urgent_now_resolve_target == timedelta(hours=8)
+    assert team.urgent_today_resolve_target == timedelta(hours=24, minutes=30)
+    shown = CareTeamForm(instance=team).as_p()
+    assert 'name="urgent_today_resolve_target_minutes" value="30"' in shown
+    form = CareTeamForm(
+        team_data(urgent_now_resolve_target_hours="0", urgent_now_resolve_target_minutes="")
+    )
+    assert "Please enter a time longer than 0 minutes." in form.errors["urgent_now_resolve_target"]
 
 
 @pytest.mark.parametrize(

@@ -346,3 +346,134 @@ def test_the_timeline_shows_the_last_14_days_and_earlier_ones_when_asked(client)
     whole = client.get(url, {"days": "all"}).content.decode()
     assert "a month-old worry" in whole
     assert client.get(url, {"days": "nonsense"}).status_code == 200
+
+
+# -- Acknowledge, resolve and reopen on the timeline: the dashboard's own views and checks --------
+
+
+def _timeline_flag_action(client, name: str, flag: Flag, data=None, **headers):
+    return client.post(f"{reverse(name, args=[flag.pk])}?from=timeline", data or {}, **headers)
+
+
+def test_the_timeline_offers_acknowledge_and_resolve_as_real_forms(client, two_teams):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    client.force_login(nurse)
+    page = client.get(reverse("timeline", args=[flag.patient_id])).content.decode()
+    assert f'action="{reverse("acknowledge", args=[flag.pk])}?from=timeline"' in page
+    assert f'action="{reverse("resolve", args=[flag.pk])}?from=timeline"' in page
+    assert f'name="report" value="{flag.report_id}"' in page
+
+
+def test_acknowledge_from_the_timeline_without_javascript_comes_back_to_the_timeline(
+    client, two_teams
+):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    client.force_login(nurse)
+    response = _timeline_flag_action(client, "acknowledge", flag)
+    timeline_url = reverse("timeline", args=[flag.patient_id])
+    assert response.status_code == 302
+    assert response["Location"] == f"{timeline_url}#flag-history-{flag.pk}"
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.ACKNOWLEDGED and flag.acknowledged_by == nurse
+    page = client.get(timeline_url).content.decode()
+    assert "You acknowledged the flag for" in page
+    assert f'action="{reverse("acknowledge", args=[flag.pk])}?from=timeline"' not in page
+
+
+def test_resolve_then_reopen_from_the_timeline_with_htmx_swap_the_flag_card(client, two_teams):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    client.force_login(nurse)
+    data = {"outcome": Flag.Outcome.PHONE, "note": NURSE_NOTE, "report": flag.report_id}
+    response = _timeline_flag_action(client, "resolve", flag, data, HTTP_HX_REQUEST="true")
+    card = response.content.decode()
+    assert response.status_code == 200
+    assert card.lstrip().startswith('<article class="card flag-history')
+    assert f'id="flag-history-{flag.pk}"' in card and NURSE_NOTE in card
+    assert f'action="{reverse("reopen", args=[flag.pk])}?from=timeline"' in card
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.RESOLVED
+
+    card = _timeline_flag_action(client, "reopen", flag, HTTP_HX_REQUEST="true").content.decode()
+    assert f'action="{reverse("acknowledge", args=[flag.pk])}?from=timeline"' in card
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
+
+
+def test_a_resolve_without_an_outcome_from_the_timeline_asks_again_and_keeps_the_note(
+    client, two_teams
+):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    client.force_login(nurse)
+    data = {"note": NURSE_NOTE, "report": flag.report_id}
+    card = _timeline_flag_action(client, "resolve", flag, data, HTTP_HX_REQUEST="true")
+    assert "Please choose what happened." in card.content.decode()
+    assert NURSE_NOTE in card.content.decode()
+    page = _timeline_flag_action(client, "resolve", flag, data)
+    assert page.status_code == 200 and "Please choose what happened." in page.content.decode()
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
+
+
+def test_a_nurse_of_another_team_cannot_act_on_the_flag_from_the_timeline(client, two_teams):
+    flag = two_teams["flag_a"]
+    client.force_login(two_teams["nurse_y"])
+    for name in ("acknowledge", "resolve", "reopen"):
+        data = {"outcome": Flag.Outcome.PHONE, "report": flag.report_id}
+        assert _timeline_flag_action(client, name, flag, data).status_code == 404
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
+
+
+def test_a_second_acknowledge_from_the_timeline_says_who_was_first(client, two_teams):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    flags.acknowledge(flag, nurse_of(flag.patient.care_team, first_name="Kim"))
+    client.force_login(nurse)
+    card = _timeline_flag_action(client, "acknowledge", flag, HTTP_HX_REQUEST="true")
+    assert "Kim" in card.content.decode() and "had already acknowledged" in card.content.decode()
+
+
+def test_the_dashboard_and_timeline_mark_an_acknowledged_flag_unresolved_too_long(
+    client, two_teams
+):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    flags.acknowledge(flag, nurse)
+    acknowledged = Flag.objects.filter(pk=flag.pk)
+    client.force_login(nurse)
+    timeline_url = reverse("timeline", args=[flag.patient_id])
+    assert "Not resolved in time" not in client.get(reverse("dashboard")).content.decode()
+    acknowledged.update(acknowledged_at=timezone.now() - timedelta(hours=8))  # urgent now: 8 h
+    assert "Not resolved in time" in client.get(reverse("dashboard")).content.decode()
+    assert "Not resolved in time" in client.get(timeline_url).content.decode()
+
+
+def test_a_new_check_in_after_acknowledgement_is_marked_on_the_timeline(client, two_teams):
+    flag, nurse = two_teams["flag_a"], two_teams["nurse_x"]
+    flags.acknowledge(flag, nurse)
+    record_report(
+        patient=flag.patient,
+        reported_by=flag.patient.user,
+        answers={"temperature_c": 38.6},
+        at=timezone.now() + timedelta(minutes=30),
+    )
+    client.force_login(nurse)
+    page = client.get(reverse("timeline", args=[flag.patient_id])).content.decode()
+    assert "after it was acknowledged" in page
+
+
+def test_the_timeline_links_the_patients_phone_and_names_the_carers(client, two_teams):
+    patient, nurse = two_teams["patient_a"], two_teams["nurse_x"]
+    patient.phone = "+44 7700 900123"
+    patient.save()
+    patient.carers.add(
+        UserFactory(first_name="Robin", last_name="Rivera", email="robin@example.org")
+    )
+    client.force_login(nurse)
+    page = client.get(reverse("timeline", args=[patient.pk])).content.decode()
+    assert '<a href="tel:+447700900123">+44 7700 900123</a>' in page
+    assert "Robin Rivera" in page and 'href="mailto:robin@example.org"' in page
+
+
+def test_patient_pages_show_the_team_phone_readably_and_dial_it_exactly(client, patient):
+    patient.care_team.phone_24h = "+442079460000"
+    patient.care_team.save()
+    client.force_login(patient.user)
+    page = client.get(reverse("checkin")).content.decode()
+    assert '<a href="tel:+442079460000">+44 20 7946 0000</a>' in page
+    copy = client.get(reverse("history_copy")).content.decode()
+    assert "+44 20 7946 0000" in copy
