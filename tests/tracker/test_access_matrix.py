@@ -415,12 +415,15 @@ def world(two_teams):
         "app_label": "tracker",
         "url": "no-such-page/",
     }
+    # django-otp's device pages look the device up without a 404: give them a real one.
+    totp_pk = str(authenticator_app(users["nurse_x"]).pk)
     history_id = patient_a.history.first().history_id
     return {
         "users": users,
         "params": params,
         "by_name": by_name,
         "admin_params": admin_params,
+        "totp_pk": totp_pk,
         "history_id": history_id,
     }
 
@@ -445,6 +448,8 @@ def admin_url(route: Route, world) -> str:
         return reverse("admin:app_list", kwargs={"app_label": values["app_label"]})
     if route.route.endswith("(?P<url>.*)$"):
         return "/admin/" + values["url"]
+    if route.name in ("otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode"):
+        values = {**values, "pk": world["totp_pk"]}
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route.route)
 
 

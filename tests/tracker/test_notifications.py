@@ -93,7 +93,7 @@ def test_a_flag_raised_from_urgent_now_to_emergency_e_mails_again(
     with django_capture_on_commit_callbacks(execute=True):
         raise_flag(emergency_report(patient, at=NOW + timedelta(minutes=5)))
     assert len(mailoutbox) == 4
-    assert list(Notification.objects.values_list("level", flat=True)) == [
+    assert sorted(Notification.objects.values_list("level", flat=True)) == [
         Level.URGENT_NOW,
         Level.EMERGENCY,
     ]
