@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -53,12 +54,17 @@ class SessionExpiryMiddleware:
 
     Each request renews the session, except the dashboard's 30-second refresh: htmx sends it with
     ``HX-Trigger: worklist`` (the id of the element that polls), and a nurse who has left the
-    screen is not active. When the session has ended, an htmx request gets ``HX-Redirect`` to the
-    login page, so the whole page goes there instead of a login form being swapped into the list.
+    screen is not active. Renewing writes the session, so it is written at most once every
+    ``RENEW_SECONDS`` while the idle time stays the same: a session may end up to that much sooner
+    than the idle time after the last click, never later. When the session has ended, an htmx
+    request gets ``HX-Redirect`` to the login page, so the whole page goes there instead of a login
+    form being swapped into the list.
     """
 
     # Ids of the elements whose ``hx-trigger="every …"`` refreshes a page by itself.
     BACKGROUND_POLLS = frozenset({"worklist"})
+    RENEW_SECONDS = 60
+    RENEWED = "session_renewed"  # [idle seconds, when (epoch seconds)] of the last renewal
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -67,12 +73,24 @@ class SessionExpiryMiddleware:
         response = self.get_response(request)
         user = request.user  # the view may have logged someone in or out
         if user.is_authenticated and not self.is_background_poll(request):
-            request.session.set_expiry(self.idle_seconds(user, request.session))
+            self.renew(request.session, self.idle_seconds(user, request.session))
         if request.headers.get("HX-Request") and self.is_login_redirect(request, response):
             redirect = HttpResponseClientRedirect(self.login_url(request))
             redirect.cookies = response.cookies  # a language or logout cookie still applies
             return redirect
         return response
+
+    def renew(self, session, idle: int) -> None:
+        now = int(time.time())
+        last_idle, last_renewed = session.get(self.RENEWED) or (None, 0)
+        if (
+            last_idle == idle
+            and now - last_renewed < self.RENEW_SECONDS
+            and session.get_expiry_age() == idle
+        ):
+            return  # renewed a moment ago for the same idle time: no write
+        session.set_expiry(idle)
+        session[self.RENEWED] = [idle, now]
 
     def is_background_poll(self, request: HttpRequest) -> bool:
         return (

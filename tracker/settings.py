@@ -129,6 +129,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each process keeps its own small caches in memory: nothing is shared between app servers, so
+# nothing needs clearing there. "worklists" holds the nurses' dashboard lists as last drawn, each
+# under the version of the data it shows (tracker.views._worklist); at ~70-250 KB a list, 200 of
+# them stay under ~50 MB a process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "worklists": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "worklists",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -17,15 +17,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import FETCH_RAISE, BigIntegerField, Count
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import formats, timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -78,8 +82,10 @@ from tracker.forms import (
     initial_for,
 )
 from tracker.models import (
+    CareTeam,
     Flag,
     FlagEvent,
+    Infusion,
     Level,
     NurseNote,
     Patient,
@@ -302,54 +308,82 @@ def _can_follow_up(report: Report) -> bool:
 @require_GET
 @nurse_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    teams = list(request.user.care_teams.all())
     # Asked before the list is read: a change in between costs one more drawing, never a miss.
-    version = _worklist_version(request)
+    version = _worklist_version(request, teams)
     polling = request.htmx and request.htmx.target == "worklist"
     if polling and request.headers.get("X-Worklist-Version") == version:
         return HttpResponse(status=204)  # htmx leaves the list as it is
-    context = {**_dashboard_context(request), "version": version}
-    return render(request, "dashboard.html#worklist" if polling else "dashboard.html", context)
+    worklist = _worklist(request, teams, version)
+    if polling:
+        return HttpResponse(worklist)
+    return render(
+        request, "dashboard.html", {**_page_context(request, teams), "worklist": worklist}
+    )
 
 
 # The refresh's version also moves on every few minutes, so "open for" times stay near the truth.
 VERSION_MINUTES = 5
 
 
-def _worklist_version(request: HttpRequest) -> str:
-    """What the nurse's list depends on, in a few indexed reads: their latest flag step and
-    report, how many flags are waiting and overdue, the query, the language and the time."""
+def _worklist_version(request: HttpRequest, teams: list[CareTeam]) -> str:
+    """What the nurse's list depends on, in a few indexed reads: their teams, their latest flag
+    step and report, how many flags are waiting, overdue and acknowledged too long, the latest
+    change to a patient's or an infusion's record, the query, the language, the time zone and the
+    time. A list drawn for one version is the same list (``_worklist``), so it is kept and sent
+    again while the version holds; it moves on within ``VERSION_MINUTES`` whatever happens."""
     now = timezone.now()
-    flags = Flag.objects.for_nurse(request.user)
-    waiting = list(
-        flags.unresolved()
+    flags = Flag.objects.filter(patient__care_team__in=teams)  # Flag.objects.for_nurse
+    by_pk = {team.pk: team for team in teams}
+
+    def waiting_flag(status, level, acknowledged_at, team, since) -> Flag:
+        """Enough of a flag to ask whether it is overdue, without reading every column."""
+        flag = Flag(status=status, level=level, acknowledged_at=acknowledged_at)
+        flag.patient = Patient(care_team=by_pk[team])
+        flag.waiting_since = since
+        return flag
+
+    waiting = [
+        waiting_flag(*row)
+        for row in flags.unresolved()
         .with_waiting_since()
-        .values_list(
-            "status",
-            "level",
-            "waiting_since",
-            "patient__care_team__emergency_target",
-            "patient__care_team__urgent_now_target",
-            "patient__care_team__urgent_today_target",
-        )
-    )
-    overdue = sum(
-        status == Flag.Status.OPEN
-        and now - since
-        >= {Level.EMERGENCY: emergency, Level.URGENT_NOW: urgent_now}.get(level, urgent_today)
-        for status, level, since, emergency, urgent_now, urgent_today in waiting
-    )
+        .values_list("status", "level", "acknowledged_at", "patient__care_team", "waiting_since")
+    ]
     facts = [
         request.user.pk,
+        [team.pk for team in teams],
         translation.get_language(),
+        timezone.get_current_timezone_name(),
         sorted(request.GET.items()),
         now.replace(second=0, microsecond=0, minute=now.minute - now.minute % VERSION_MINUTES),
         len(waiting),
-        overdue,
+        sum(flag.overdue_at(now) for flag in waiting),
+        sum(flag.unresolved_too_long_at(now) for flag in waiting),
         FlagEvent.objects.filter(flag__in=flags).order_by("-pk").values_list("pk").first(),
         Report.objects.for_nurse(request.user).order_by("-pk").values_list("pk").first(),
         Patient.objects.for_nurse(request.user).order_by("-pk").values_list("pk").first(),
+        # Any record changed anywhere (rare): names, monitoring, pauses, infusion dates.
+        Patient.history.order_by("-history_id").values_list("history_id").first(),
+        Infusion.history.order_by("-history_id").values_list("history_id").first(),
     ]
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:20]
+
+
+WORKLISTS = caches["worklists"]
+
+
+def _worklist(request: HttpRequest, teams: list[CareTeam], version: str) -> str:
+    """The list as drawn for ``version``: drawn once, then kept for this nurse's session while the
+    version holds. Its forms carry the session's CSRF token, so the key holds that too."""
+    get_token(request)  # the session's CSRF secret exists from here on
+    secret = hashlib.sha256(request.META["CSRF_COOKIE"].encode()).hexdigest()[:20]
+    key = f"worklist:{version}:{secret}"
+    drawn = WORKLISTS.get(key)
+    if drawn is None:
+        context = {**_dashboard_context(request, teams), "version": version}
+        drawn = render_to_string("dashboard.html#worklist", context, request)
+        WORKLISTS.set(key, drawn, timeout=VERSION_MINUTES * 60)
+    return mark_safe(drawn)  # noqa: S308 - our own template's output, kept as drawn
 
 
 @require_POST
@@ -389,7 +423,13 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
             return _back_to_timeline(request, flag, None, form=form)
         if request.htmx:
             return render(request, "dashboard.html#flag-row", {"flag": flag, "form": form})
-        return render(request, "dashboard.html", _dashboard_context(request, bound={pk: form}))
+        teams = list(request.user.care_teams.all())
+        context = {
+            **_page_context(request, teams),
+            **_dashboard_context(request, teams, bound={pk: form}),
+            "version": _worklist_version(request, teams),
+        }
+        return render(request, "dashboard.html", context)
     data = form.cleaned_data
     notice = None
     if not flags.resolve(
@@ -429,13 +469,32 @@ def _flag_of(request: HttpRequest, pk: int) -> Flag:
     return get_object_or_404(Flag.objects.for_nurse(request.user).as_rows(), pk=pk)
 
 
-def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm] | None = None):
-    """Everything the dashboard shows, in a fixed number of queries however many flags there are."""
-    teams = list(request.user.care_teams.all())
+def _filters(request: HttpRequest, teams: list[CareTeam]) -> DashboardFilterForm:
     filters = DashboardFilterForm(request.GET, teams=teams)
     filters.is_valid()
+    return filters
+
+
+def _page_context(request: HttpRequest, teams: list[CareTeam]) -> dict[str, Any]:
+    """What the dashboard shows around the list: the filters."""
+    filters = _filters(request, teams)
+    return {
+        "filters": filters,
+        "many_teams": len(teams) > 1 or bool(filters.cleaned_data.get("team")),
+    }
+
+
+def _dashboard_context(
+    request: HttpRequest,
+    teams: list[CareTeam],
+    *,
+    bound: dict[int, ResolveFlagForm] | None = None,
+) -> dict[str, Any]:
+    """The list: in a fixed number of queries however many flags there are. ``teams`` are the
+    nurse's care teams; the flags are those of their patients (``Flag.objects.for_nurse``)."""
+    filters = _filters(request, teams)
     chosen = filters.cleaned_data
-    waiting = Flag.objects.for_nurse(request.user).unresolved()
+    waiting = Flag.objects.filter(patient__care_team__in=teams).unresolved()
     if chosen.get("status"):
         waiting = waiting.filter(status=chosen["status"])
     if chosen.get("team"):
@@ -464,8 +523,7 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
         for level in reversed(Level.flagged())
     ]
     missed_list = (
-        Patient.objects.for_nurse(request.user)
-        .monitored()
+        Patient.objects.monitored()
         .without_check_in_today([team.time_zone for team in teams])
         .filter(care_team__in=teams)
         .select_related("user", "care_team")
@@ -474,7 +532,7 @@ def _dashboard_context(request: HttpRequest, *, bound: dict[int, ResolveFlagForm
     )
     missed = Paginator(missed_list, MISSED_PER_PAGE).get_page(request.GET.get("missed"))
     resolved = (
-        Flag.objects.for_nurse(request.user)
+        Flag.objects.filter(patient__care_team__in=teams)
         .recently_resolved(since=timezone.now() - RECENTLY_RESOLVED)
         .fetch_mode(FETCH_RAISE)[:10]
     )

@@ -8,6 +8,8 @@ away from a ward computer with the dashboard open is still logged out.
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import (
@@ -253,3 +255,23 @@ def test_the_login_page_offers_the_box_and_says_it_is_for_ones_own_phone(client)
     assert "Keep me signed in on this phone" in page
     assert "Only on your own phone, not a shared one" in page
     assert "30 days" in page
+
+
+def session_writes(client) -> int:
+    with CaptureQueriesContext(connection) as done:
+        assert logged_in(client)
+    return sum('UPDATE "django_session"' in query["sql"] for query in done.captured_queries)
+
+
+def test_the_session_is_written_at_most_once_a_minute_while_the_nurse_works(client, nurse, clock):
+    clock(0.5)
+    assert session_writes(client) == 0  # renewed at the login a moment ago
+    clock(1.1)
+    assert session_writes(client) == 1
+    clock(1.5)
+    assert session_writes(client) == 0
+    # The 15 minutes run from the last write: up to a minute less than from the last click.
+    clock(1.1 + 14.9)
+    assert logged_in(client)
+    clock(1.1 + 14.9 + 15.1)
+    assert not logged_in(client)
