@@ -674,9 +674,7 @@ class Flag(models.Model):
     def overdue_at(self, now: datetime) -> bool:
         """Still waiting for a nurse at ``now``, past the care team's response target for its
         level (needs ``FlagQuerySet.with_waiting_since()``)."""
-        if self.status != self.Status.OPEN:
-            return False
-        return now - self.waiting_since >= self.patient.care_team.response_target(self.level)
+        return self.is_late(self.status, self.level, self.waiting_since, None, self.team, now)[0]
 
     @property
     def is_unresolved_too_long(self) -> bool:
@@ -684,9 +682,35 @@ class Flag(models.Model):
 
     def unresolved_too_long_at(self, now: datetime) -> bool:
         """Acknowledged but still not resolved at ``now``, past the team's resolve target."""
-        if self.status != self.Status.ACKNOWLEDGED or self.acknowledged_at is None:
-            return False
-        return now - self.acknowledged_at >= self.patient.care_team.resolve_target(self.level)
+        return self.is_late(self.status, self.level, None, self.acknowledged_at, self.team, now)[1]
+
+    @property
+    def team(self) -> CareTeam:
+        return self.patient.care_team
+
+    @classmethod
+    def is_late(
+        cls,
+        status: str,
+        level: int,
+        waiting_since: datetime | None,
+        acknowledged_at: datetime | None,
+        team: CareTeam,
+        now: datetime,
+    ) -> tuple[bool, bool]:
+        """(overdue, unresolved too long) at ``now`` for a flag with these values: read from a
+        row without making the flag (``tracker.worklist`` asks it of every waiting flag)."""
+        overdue = (
+            status == cls.Status.OPEN
+            and waiting_since is not None
+            and now - waiting_since >= team.response_target(level)
+        )
+        too_long = (
+            status == cls.Status.ACKNOWLEDGED
+            and acknowledged_at is not None
+            and now - acknowledged_at >= team.resolve_target(level)
+        )
+        return overdue, too_long
 
     def latest_event(self, action: str) -> FlagEvent | None:
         return self.events.filter(action=action).select_related("by").order_by("-at", "-pk").first()

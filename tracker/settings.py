@@ -131,14 +131,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Each process keeps its own small caches in memory: nothing is shared between app servers, so
 # nothing needs clearing there. "worklists" holds the nurses' dashboard lists as last drawn, each
-# under the version of the data it shows (tracker.views._worklist); at ~70-250 KB a list, 200 of
-# them stay under ~50 MB a process.
+# under the version of the data it shows (tracker.worklist); at ~70-250 KB a list, 200 of
+# them stay under ~50 MB a process. "template_fragments" ({% cache %}) holds pieces of pages whose
+# inputs never change, such as a report's findings in words (a report is never edited once sent):
+# ~1-3 KB each, 5,000 of them ~15 MB a process.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "worklists": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "worklists",
         "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template_fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
     },
 }
 

@@ -6,10 +6,8 @@ the flags of their own care teams, and anything else is a 404 (we do not confirm
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,19 +15,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import FETCH_RAISE, BigIntegerField, Count
+from django.db.models import FETCH_RAISE, BigIntegerField
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import formats, timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -68,7 +62,6 @@ from tracker.forms import (
     CarerForm,
     CarerRemindersForm,
     CheckInForm,
-    DashboardFilterForm,
     EnrolmentForm,
     InfusionForm,
     LabsForm,
@@ -82,10 +75,8 @@ from tracker.forms import (
     initial_for,
 )
 from tracker.models import (
-    CareTeam,
     Flag,
     FlagEvent,
-    Infusion,
     Level,
     NurseNote,
     Patient,
@@ -96,6 +87,7 @@ from tracker.models import (
     display_name,
 )
 from tracker.tokens import invitation_qr_svg, invitation_token_generator, invitation_url
+from tracker.worklist import Worklist
 
 
 def _patients_of(request: HttpRequest):
@@ -308,82 +300,14 @@ def _can_follow_up(report: Report) -> bool:
 @require_GET
 @nurse_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    teams = list(request.user.care_teams.all())
-    # Asked before the list is read: a change in between costs one more drawing, never a miss.
-    version = _worklist_version(request, teams)
+    worklist = Worklist(request, list(request.user.care_teams.all()))
     polling = request.htmx and request.htmx.target == "worklist"
-    if polling and request.headers.get("X-Worklist-Version") == version:
+    if polling and request.headers.get("X-Worklist-Version") == worklist.version:
         return HttpResponse(status=204)  # htmx leaves the list as it is
-    worklist = _worklist(request, teams, version)
     if polling:
-        return HttpResponse(worklist)
-    return render(
-        request, "dashboard.html", {**_page_context(request, teams), "worklist": worklist}
-    )
-
-
-# The refresh's version also moves on every few minutes, so "open for" times stay near the truth.
-VERSION_MINUTES = 5
-
-
-def _worklist_version(request: HttpRequest, teams: list[CareTeam]) -> str:
-    """What the nurse's list depends on, in a few indexed reads: their teams, their latest flag
-    step and report, how many flags are waiting, overdue and acknowledged too long, the latest
-    change to a patient's or an infusion's record, the query, the language, the time zone and the
-    time. A list drawn for one version is the same list (``_worklist``), so it is kept and sent
-    again while the version holds; it moves on within ``VERSION_MINUTES`` whatever happens."""
-    now = timezone.now()
-    flags = Flag.objects.filter(patient__care_team__in=teams)  # Flag.objects.for_nurse
-    by_pk = {team.pk: team for team in teams}
-
-    def waiting_flag(status, level, acknowledged_at, team, since) -> Flag:
-        """Enough of a flag to ask whether it is overdue, without reading every column."""
-        flag = Flag(status=status, level=level, acknowledged_at=acknowledged_at)
-        flag.patient = Patient(care_team=by_pk[team])
-        flag.waiting_since = since
-        return flag
-
-    waiting = [
-        waiting_flag(*row)
-        for row in flags.unresolved()
-        .with_waiting_since()
-        .values_list("status", "level", "acknowledged_at", "patient__care_team", "waiting_since")
-    ]
-    facts = [
-        request.user.pk,
-        [team.pk for team in teams],
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
-        sorted(request.GET.items()),
-        now.replace(second=0, microsecond=0, minute=now.minute - now.minute % VERSION_MINUTES),
-        len(waiting),
-        sum(flag.overdue_at(now) for flag in waiting),
-        sum(flag.unresolved_too_long_at(now) for flag in waiting),
-        FlagEvent.objects.filter(flag__in=flags).order_by("-pk").values_list("pk").first(),
-        Report.objects.for_nurse(request.user).order_by("-pk").values_list("pk").first(),
-        Patient.objects.for_nurse(request.user).order_by("-pk").values_list("pk").first(),
-        # Any record changed anywhere (rare): names, monitoring, pauses, infusion dates.
-        Patient.history.order_by("-history_id").values_list("history_id").first(),
-        Infusion.history.order_by("-history_id").values_list("history_id").first(),
-    ]
-    return hashlib.sha256(repr(facts).encode()).hexdigest()[:20]
-
-
-WORKLISTS = caches["worklists"]
-
-
-def _worklist(request: HttpRequest, teams: list[CareTeam], version: str) -> str:
-    """The list as drawn for ``version``: drawn once, then kept for this nurse's session while the
-    version holds. Its forms carry the session's CSRF token, so the key holds that too."""
-    get_token(request)  # the session's CSRF secret exists from here on
-    secret = hashlib.sha256(request.META["CSRF_COOKIE"].encode()).hexdigest()[:20]
-    key = f"worklist:{version}:{secret}"
-    drawn = WORKLISTS.get(key)
-    if drawn is None:
-        context = {**_dashboard_context(request, teams), "version": version}
-        drawn = render_to_string("dashboard.html#worklist", context, request)
-        WORKLISTS.set(key, drawn, timeout=VERSION_MINUTES * 60)
-    return mark_safe(drawn)  # noqa: S308 - our own template's output, kept as drawn
+        return HttpResponse(worklist.html())
+    context = {"filters": worklist.filters, "many_teams": worklist.many_teams}
+    return render(request, "dashboard.html", {**context, "worklist": worklist.html()})
 
 
 @require_POST
@@ -402,10 +326,6 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 # The nurse's flag actions. Each answers an htmx request with the flag's row, and a plain form post
 # with a redirect back to the dashboard (its filters kept) and a message.
 
-RECENTLY_RESOLVED = timedelta(hours=12)
-MISSED_PER_PAGE = 20
-FLAGS_PER_PAGE = 50
-
 
 @require_http_methods(["GET", "POST"])
 @nurse_required
@@ -423,11 +343,11 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
             return _back_to_timeline(request, flag, None, form=form)
         if request.htmx:
             return render(request, "dashboard.html#flag-row", {"flag": flag, "form": form})
-        teams = list(request.user.care_teams.all())
+        worklist = Worklist(request, list(request.user.care_teams.all()))
         context = {
-            **_page_context(request, teams),
-            **_dashboard_context(request, teams, bound={pk: form}),
-            "version": _worklist_version(request, teams),
+            "filters": worklist.filters,
+            "many_teams": worklist.many_teams,
+            **worklist.context(bound={pk: form}),
         }
         return render(request, "dashboard.html", context)
     data = form.cleaned_data
@@ -467,94 +387,6 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _flag_of(request: HttpRequest, pk: int) -> Flag:
     return get_object_or_404(Flag.objects.for_nurse(request.user).as_rows(), pk=pk)
-
-
-def _filters(request: HttpRequest, teams: list[CareTeam]) -> DashboardFilterForm:
-    filters = DashboardFilterForm(request.GET, teams=teams)
-    filters.is_valid()
-    return filters
-
-
-def _page_context(request: HttpRequest, teams: list[CareTeam]) -> dict[str, Any]:
-    """What the dashboard shows around the list: the filters."""
-    filters = _filters(request, teams)
-    return {
-        "filters": filters,
-        "many_teams": len(teams) > 1 or bool(filters.cleaned_data.get("team")),
-    }
-
-
-def _dashboard_context(
-    request: HttpRequest,
-    teams: list[CareTeam],
-    *,
-    bound: dict[int, ResolveFlagForm] | None = None,
-) -> dict[str, Any]:
-    """The list: in a fixed number of queries however many flags there are. ``teams`` are the
-    nurse's care teams; the flags are those of their patients (``Flag.objects.for_nurse``)."""
-    filters = _filters(request, teams)
-    chosen = filters.cleaned_data
-    waiting = Flag.objects.filter(patient__care_team__in=teams).unresolved()
-    if chosen.get("status"):
-        waiting = waiting.filter(status=chosen["status"])
-    if chosen.get("team"):
-        waiting = waiting.filter(patient__care_team=chosen["team"])
-        teams = [t for t in teams if t.pk == chosen["team"].pk]
-    flags = waiting.most_urgent_first().as_rows().fetch_mode(FETCH_RAISE)
-    if chosen.get("category"):
-        # Categories are inside each report's findings (JSON): chosen here, on the short list.
-        rows = [flag for flag in flags if chosen["category"] in flag.categories]
-        counts = Counter(flag.level for flag in rows)
-        if chosen.get("level"):
-            rows = [flag for flag in rows if flag.level == chosen["level"]]
-    else:
-        counts = Counter(dict(waiting.order_by().values_list("level").annotate(Count("pk"))))
-        rows = flags.filter(level=chosen["level"]) if chosen.get("level") else flags
-    # Most urgent first, a page at a time: the counts above give every level's whole number.
-    rows = Paginator(rows, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in request.GET.items() if k in filters.fields and v}
-    levels = [
-        {
-            "level": level,
-            "count": counts[level],
-            "chosen": chosen.get("level") == level,
-            "query": urlencode({**query, "level": level.value}),
-        }
-        for level in reversed(Level.flagged())
-    ]
-    missed_list = (
-        Patient.objects.monitored()
-        .without_check_in_today([team.time_zone for team in teams])
-        .filter(care_team__in=teams)
-        .select_related("user", "care_team")
-        .order_by("care_team__name", "user__last_name", "user__first_name")
-        .fetch_mode(FETCH_RAISE)
-    )
-    missed = Paginator(missed_list, MISSED_PER_PAGE).get_page(request.GET.get("missed"))
-    resolved = (
-        Flag.objects.filter(patient__care_team__in=teams)
-        .recently_resolved(since=timezone.now() - RECENTLY_RESOLVED)
-        .fetch_mode(FETCH_RAISE)[:10]
-    )
-    return {
-        "flags": rows,
-        # Each row: the flag, and its resolve form only when one was sent back with errors.
-        "rows": [{"flag": flag, "form": (bound or {}).get(flag.pk)} for flag in rows],
-        "filters": filters,
-        "levels": levels,
-        "filtered": bool(query),
-        "query": urlencode(
-            {
-                **query,
-                **({"page": rows.number} if rows.number > 1 else {}),
-                **({"missed": missed.number} if missed.number > 1 else {}),
-            }
-        ),
-        "missed_query": urlencode(query),
-        "missed": missed,
-        "resolved": resolved,
-        "many_teams": len(teams) > 1 or bool(chosen.get("team")),
-    }
 
 
 def _resolve_again(

@@ -1,6 +1,6 @@
 """The dashboard's list is drawn once for each version of what it shows, then sent again as drawn.
 
-``tracker.views._worklist`` keeps the list under its version (``_worklist_version``) and the
+``tracker.worklist.Worklist`` keeps each part of the list under its version and the
 session's CSRF secret. These tests prove that the kept list is only ever sent when nothing it shows
 has changed: any change a nurse must see draws it again.
 """
@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,7 @@ from django.utils import timezone, translation
 
 from tests.factories import FlagFactory, ReportFactory, car_t_patient, finding, nurse_of
 from tracker import flags
+from tracker.checkins import raise_flag
 from tracker.models import Level, Patient
 
 pytestmark = [
@@ -42,6 +44,11 @@ def worklist(response) -> str:
     return re.search(r'<div id="worklist".*', html, re.DOTALL).group(0)
 
 
+def drawn(response) -> set[str]:
+    """The parts of the list drawn for this answer (not sent as kept)."""
+    return {t.name for t in response.templates} & {"flag-list", "side-panels"}
+
+
 def rows(html: str) -> list[int]:
     return [int(pk) for pk in re.findall(r'<tr id="flag-(\d+)"', html)]
 
@@ -62,7 +69,8 @@ def test_the_same_list_is_sent_again_without_drawing_it(team, dashboard):
     read = " ".join(query["sql"] for query in drawn_again.captured_queries)
     assert "COUNT(" not in read
     assert 'tracker_flag"."note"' not in read  # the rows' own columns
-    assert "dashboard.html#worklist" not in [t.name for t in second.templates]
+    assert drawn(first) == {"flag-list", "side-panels"}
+    assert drawn(second) == set()
 
 
 def test_a_refresh_and_the_page_send_the_same_kept_list(team, dashboard):
@@ -130,6 +138,31 @@ def test_any_change_the_nurse_must_see_draws_the_list_again(team, nurse, dashboa
         )
 
 
+def test_a_check_in_that_joins_no_flag_draws_only_the_panels_again(team, dashboard):
+    flag_for(team)
+    quiet = car_t_patient(team=team, user__first_name="Quiet")
+    first = dashboard()
+    assert "Quiet" in worklist(first)  # no check-in yet today
+    ReportFactory(patient=quiet, triage=Level.NONE, findings=[])
+    second = dashboard()
+    assert drawn(second) == {"side-panels"}
+    assert "Quiet" not in worklist(second)
+
+
+def test_a_check_in_that_joins_a_flag_draws_the_flags_again(team, dashboard):
+    flag = flag_for(team, Level.URGENT_TODAY)
+    assert "Latest check-in at" not in worklist(dashboard())
+    later = ReportFactory(
+        patient=flag.patient,
+        triage=Level.URGENT_TODAY,
+        findings=[finding(category="CRS", level=Level.URGENT_TODAY)],
+    )
+    assert raise_flag(later).pk == flag.pk  # joined, not a new flag
+    again = dashboard()
+    assert drawn(again) == {"flag-list", "side-panels"}
+    assert "Latest check-in at" in worklist(again)
+
+
 def test_each_session_gets_a_list_with_its_own_form_tokens(team, nurse):
     flag_for(team)
     one, two = Client(), Client()
@@ -163,3 +196,28 @@ def test_nurses_of_other_teams_and_other_languages_get_their_own_list(team, nurs
         spanish = worklist(client.get("/dashboard/", headers={"Accept-Language": "es"}))
     assert flag.pk in rows(english)
     assert spanish != english or "Acknowledge" not in spanish
+
+
+def test_a_reports_findings_are_drawn_once_per_language(team, nurse, client):
+    flag = flag_for(team, Level.EMERGENCY)
+    client.force_login(nurse)
+    first = client.get("/dashboard/")
+    assert "reasons" in names(first)
+    caches["worklists"].clear()  # the list is drawn again; the report's findings in words are kept
+    again = client.get("/dashboard/")
+    assert drawn(again) == {"flag-list", "side-panels"}
+    assert "reasons" not in names(again)
+    assert untokened(worklist(again)) == untokened(worklist(first))
+    spanish = client.get("/dashboard/", headers={"Accept-Language": "es"})
+    assert "reasons" in names(spanish)  # each language its own words
+    assert flag.pk in rows(worklist(spanish))
+    assert worklist(spanish) != worklist(first)
+
+
+def untokened(html: str) -> str:
+    """The page with its CSRF tokens blanked (each drawing masks the session's secret anew)."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html)
+
+
+def names(response) -> set[str]:
+    return {t.name for t in response.templates}
