@@ -184,7 +184,7 @@ class Worklist:
             waiting = waiting.filter(status=chosen["status"])
         if chosen.get("team"):
             waiting = waiting.filter(patient__care_team=chosen["team"])
-        flags = waiting.most_urgent_first().as_rows().fetch_mode(FETCH_RAISE)
+        flags = waiting.most_urgent_first().as_page_of_rows().fetch_mode(FETCH_RAISE)
         if chosen.get("category"):
             # Categories are inside each report's findings (JSON): chosen here, on the short list.
             rows = [flag for flag in flags if chosen["category"] in flag.categories]
