@@ -164,8 +164,10 @@ class PatientQuerySet(models.QuerySet):
 
     def answered_for_by(self, user) -> PatientQuerySet:
         """The patients ``user`` may check in for and read about: themselves, and whoever they
-        care for (a subquery, so no row comes twice)."""
-        return self.filter(Q(user=user) | Q(pk__in=user.cared_for.values("pk")))
+        care for (a subquery, so no row comes twice). The two indexed lookups are joined with
+        UNION: an OR across them would read every patient."""
+        own = Patient.objects.filter(user=user).values("pk")
+        return self.filter(pk__in=own.union(user.cared_for.values("pk")))
 
     def monitored(self, at: datetime | None = None) -> PatientQuerySet:
         """Patients being watched at home: monitoring active (or a pause past its planned end)
