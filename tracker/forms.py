@@ -11,6 +11,7 @@ back a red flag (D17): the view sends what there is when the engine says it earn
 
 from __future__ import annotations
 
+import functools
 import uuid
 import zoneinfo
 from datetime import date, datetime, time, timedelta
@@ -21,7 +22,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import BigIntegerField, Q
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -29,6 +30,7 @@ from symptoms import catalogue
 from symptoms.alarms import ALARMS
 from symptoms.catalogue import GROUPS, INPUTS, inputs_in_group
 from symptoms.validation import validate_report
+from tracker import fragments
 from tracker.fields import BrainCheckField, ReadingField, TemperatureField, catalogue_field
 from tracker.models import CareTeam, Flag, Level, Patient, RiskCategory
 
@@ -210,6 +212,8 @@ class CheckInForm(forms.Form):
         ("temperature", "temperature_c", "temperature_confirmed"),
         ("spo2", "spo2", "spo2_confirmed"),
     )
+    # Different on every page, so drawn outside the cached markup (``cache_key``).
+    NOT_CACHED = ("submission_key",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -231,8 +235,9 @@ class CheckInForm(forms.Form):
     def group_fields(self, group: str) -> list[forms.BoundField]:
         return [self[code] for code in _follow_up_codes(group)]
 
-    def checklist_group(self, group: str, opened: bool) -> dict[str, Any]:
-        """One body system of the checklist with its questions, as the template lays it out."""
+    def checklist_group(self, group: str, opened: bool, *, guided: bool = False) -> dict[str, Any]:
+        """One body system of the checklist with its questions, as the template lays it out;
+        ``guided`` shows the brain check one step at a time (JavaScript on)."""
         fields = self.group_fields(group)
         return {
             "code": group,
@@ -242,7 +247,34 @@ class CheckInForm(forms.Form):
             "ticks": [f for f in fields if isinstance(f.field, forms.BooleanField)],
             "ice": self["ice"] if group == "brain" else None,
             "rash": self["rash_bsa_percent"] if group == "skin" else None,
+            "guided": guided,
         }
+
+    @functools.cached_property
+    def cache_key(self) -> str | None:
+        """The key of this form's drawn markup in the cache (``tracker.fragments``), or ``None``
+        when it must be drawn afresh: a form with answers (sent back with errors, a draft) is
+        never cached. An unbound form is drawn from its fields, its starting values (the team's
+        temperature unit, the devices the patient has) and the language: the key holds them all.
+        """
+        if self.is_bound:
+            return None
+        initial = {
+            name: self.get_initial_for_field(field, name)
+            for name, field in self.fields.items()
+            if name not in self.NOT_CACHED
+        }
+        language = translation.get_language()
+        return fragments.fragment_key(
+            type(self).__qualname__,
+            language,
+            self.prefix,
+            self.auto_id,
+            self.use_required_attribute,
+            sorted(initial.items()),
+            _form_version(type(self)),
+            fragments.sources_stamp(language),
+        )
 
     def checklist(self) -> list[dict[str, Any]]:
         opened = self.ticked_groups()
@@ -418,6 +450,13 @@ class CheckInForm(forms.Form):
     def unanswered_codes(self) -> list[str]:
         """The questions not answered (or not usable), in catalogue order, for the report."""
         return [code for code in INPUTS if code in self.unanswered]
+
+
+@functools.cache
+def _form_version(form_class: type[forms.Form]) -> str:
+    """The version of a form's questions as the code defines them, found once per process."""
+    form = form_class()
+    return fragments.fragment_key(fragments.describe(form[name] for name in form.fields))
 
 
 # -- Enrolment and the patient's care page (nurses) ------------------------------------------------

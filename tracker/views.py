@@ -950,8 +950,8 @@ def checkin_questions(request: HttpRequest) -> HttpResponse:
     if group not in request.GET.getlist("changes"):
         return HttpResponse("")
     form = CheckInForm()
-    context = {"form": form, "group": form.checklist_group(group, opened=True), "guided": True}
-    return render(request, "checkin.html#group-questions", context)
+    context = {"form": form, "group": form.checklist_group(group, opened=True, guided=True)}
+    return render(request, "checkin.html#group-questions-cached", context)
 
 
 # -- Languages -------------------------------------------------------------------------------------
