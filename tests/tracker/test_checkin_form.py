@@ -460,6 +460,26 @@ def test_a_carer_of_two_patients_chooses_whom_to_answer_for(client, patient):
     assert Report.objects.get().patient == other
 
 
+def test_answer_for_someone_else_is_offered_to_whoever_answers_for_another(client, patient):
+    """A patient alone, a carer of one, of two, and a patient who also cares for someone."""
+    choose = f'href="{reverse("choose_patient")}"'
+    client.force_login(patient.user)
+    assert choose not in client.get(reverse("checkin")).content.decode()
+    carer = carer_of(patient)
+    client.force_login(carer)
+    assert choose not in client.get(reverse("checkin")).content.decode()
+    other = car_t_patient()
+    other.carers.add(carer)
+    assert choose in client.get(reverse("checkin_for", args=[other.pk])).content.decode()
+    patient.carers.add(other.user)  # a patient who also cares for Alex
+    client.force_login(other.user)
+    assert choose in client.get(reverse("checkin")).content.decode()
+    assert choose in client.get(reverse("checkin_for", args=[patient.pk])).content.decode()
+    other.carers.remove(carer)
+    patient.carers.remove(other.user)
+    assert choose not in client.get(reverse("checkin")).content.decode()
+
+
 def test_a_carer_gets_404_for_a_patient_they_do_not_care_for(client, patient):
     stranger = car_t_patient()
     carer = carer_of(patient)
