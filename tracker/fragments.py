@@ -2,11 +2,11 @@
 
 Drawing the check-in page's ~95 widgets through templates was most of its cost, and an unanswered
 form is drawn from the form alone: its questions, its starting values (the team's temperature
-unit, the devices the patient has) and the language. The page keeps that markup in Django's cache
-(``{% cache %}`` around the temperature card and around the rest of the questions, the closed body
-systems' questions in ``<noscript>`` included), and so does the view htmx asks for one body
-system's questions. The key (``CheckInForm.cache_key``) is made of everything the markup is drawn
-from:
+unit, the devices the patient has) and the language. The page keeps that markup in the
+"template_fragments" cache (``{% cache %}``) around the temperature card and around the rest of
+the questions (the closed body systems' questions in ``<noscript>`` included), and so does the
+view htmx asks for one body system's questions: a few dozen entries of 2-30 KB a process. The key
+(``CheckInForm.cache_key``) is made of everything the markup is drawn from:
 
 - the language, the form's prefix and ids, and every starting value (not the submission key,
   drawn outside the cache);
