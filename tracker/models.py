@@ -688,6 +688,22 @@ class Flag(models.Model):
             return False
         return now - self.acknowledged_at >= self.patient.care_team.resolve_target(self.level)
 
+    @property
+    def steps_fingerprint(self) -> str:
+        """Everything the timeline's table of this flag's steps shows but the language and the
+        time zone, as one text: every stored column of each step and the name of who took it (a
+        name can change). The same text draws the same table, so the table is kept under it
+        (``{% cache %}`` hashes it into the key)."""
+        return repr(
+            [
+                (
+                    [getattr(event, f.attname) for f in FlagEvent._meta.concrete_fields],
+                    display_name(event.by) if event.by else None,
+                )
+                for event in self.events.all()
+            ]
+        )
+
     def latest_event(self, action: str) -> FlagEvent | None:
         return self.events.filter(action=action).select_related("by").order_by("-at", "-pk").first()
 
