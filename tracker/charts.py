@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -293,6 +293,38 @@ def label_positions(ys: Sequence[float], *, gap: float = 13.0) -> list[float]:
 
 
 # -- the chart -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A chart to draw: ``line_chart``'s arguments, drawn by ``draw()``.
+
+    The drawing is a function of these plain values and the reader's language (its words and
+    number format) alone, so the fingerprint of the values names the drawing: a page may keep a
+    drawn chart under it with the language (``{% cache %}`` in ``charts.html``) and draw again
+    only for a fingerprint it has not kept.
+    """
+
+    slug: str
+    title: str
+    unit: str
+    series: Sequence[Series]
+    days: tuple[int, int]
+    thresholds: Sequence[Threshold] = ()
+    decimals: int = 0
+    min_span: float = 10
+    floor: float | None = None
+    ceiling: float | None = None
+    markers: Sequence[Marker] = ()
+    box: Box = WIDE
+
+    @property
+    def fingerprint(self) -> str:
+        """Every value of the plan as one text (``{% cache %}`` hashes it into the key)."""
+        return repr(self)
+
+    def draw(self) -> LineChart:
+        return line_chart(**{f.name: getattr(self, f.name) for f in fields(self)})
 
 
 def line_chart(

@@ -72,20 +72,54 @@ def reports_of(patient: Patient, since: datetime | None = None) -> list[Report]:
     return list(reports.order_by("submitted_at", "pk"))
 
 
-def flag_histories() -> FlagQuerySet:
-    """Flags with what the timeline's flag cards show: who, the reports, every step."""
+# The latest report's columns a flag card never reads (its answers and findings are on the
+# check-in's own card).
+LATEST_REPORT_UNREAD = (
+    "report__answers",
+    "report__context",
+    "report__findings",
+    "report__unanswered",
+)
+
+
+def _with_events(flags: FlagQuerySet) -> FlagQuerySet:
     events = FlagEvent.objects.select_related("by").fetch_mode(FETCH_RAISE)
-    return (
-        Flag.objects.select_related(
-            "acknowledged_by", "resolved_by", "report", "level_report", "patient__care_team"
-        )
-        .prefetch_related(Prefetch("events", queryset=events))
-        .fetch_mode(FETCH_RAISE)
+    return flags.prefetch_related(Prefetch("events", queryset=events)).fetch_mode(FETCH_RAISE)
+
+
+def flag_histories() -> FlagQuerySet:
+    """Flags with what the timeline's flag cards show: every step and who took it, and when the
+    latest check-in came (only its time: the cards show no answers or findings)."""
+    return _with_events(
+        Flag.objects.select_related("report", "patient__care_team").defer(*LATEST_REPORT_UNREAD)
     )
 
 
+def flag_cards_of(patient: Patient) -> list[Flag]:
+    """The patient's flags for the timeline's cards, newest first (the patient and care team
+    are the ones already read, not joined again)."""
+    flags = list(
+        _with_events(Flag.objects.select_related("report").defer(*LATEST_REPORT_UNREAD))
+        .filter(patient=patient)
+        .order_by("-opened_at")
+    )
+    for flag in flags:
+        flag.patient = patient
+    return flags
+
+
 def flags_of(patient: Patient) -> list[Flag]:
-    return list(flag_histories().filter(patient=patient).order_by("-opened_at"))
+    """The patient's flags with who acknowledged and resolved them and both reports (the printed
+    summary and the FHIR export read the findings)."""
+    return list(
+        _with_events(
+            Flag.objects.select_related(
+                "acknowledged_by", "resolved_by", "report", "level_report", "patient__care_team"
+            )
+        )
+        .filter(patient=patient)
+        .order_by("-opened_at")
+    )
 
 
 def notes_of(patient: Patient) -> list[NurseNote]:
@@ -150,15 +184,26 @@ def day_span(days: Iterable[int], today: int, *, since: int | None = None) -> tu
 # -- charts ----------------------------------------------------------------------------------------
 
 
-def readings(reports: Sequence[Report], code: str, clock: Clock) -> list[charts.Reading]:
-    """One reading per report; None where the report did not measure ``code``."""
+def moments(reports: Sequence[Report], clock: Clock) -> list[tuple[float, str]]:
+    """Each report's place on the x axis and its "day 3, 18:00" label, read once for all the
+    charts of the same reports."""
     return [
-        charts.Reading(
+        (
             clock.x(r.submitted_at, r.days_since_infusion),
-            r.answers.get(code),
             clock.label(r.submitted_at, r.days_since_infusion),
         )
         for r in reports
+    ]
+
+
+def readings(
+    reports: Sequence[Report], code: str, at: Sequence[tuple[float, str]]
+) -> list[charts.Reading]:
+    """One reading per report (``at``: the reports' ``moments``); None where the report did not
+    measure ``code``."""
+    return [
+        charts.Reading(x, r.answers.get(code), label)
+        for r, (x, label) in zip(reports, at, strict=True)
     ]
 
 
@@ -221,12 +266,14 @@ def temperature_chart(
     *,
     nurse: bool,
     box: charts.Box = charts.WIDE,
-) -> charts.LineChart:
-    return charts.line_chart(
+    at: Sequence[tuple[float, str]] | None = None,
+) -> charts.Plan:
+    at = moments(reports, clock) if at is None else at
+    return charts.Plan(
         slug="temperature",
         title=_("Temperature"),
         unit="°C",
-        series=[charts.Series(_("Temperature"), readings(reports, "temperature_c", clock))],
+        series=[charts.Series(_("Temperature"), readings(reports, "temperature_c", at))],
         thresholds=temperature_lines(patient, nurse=nurse),
         days=days,
         decimals=1,
@@ -238,19 +285,20 @@ def temperature_chart(
 
 def vital_charts(
     patient: Patient, reports: Sequence[Report], clock: Clock, days: tuple[int, int]
-) -> list[charts.LineChart]:
+) -> list[charts.Plan]:
     """The nurse's four charts, each with the lines the rules fire at."""
     marks = markers(patient, clock)
+    at = moments(reports, clock)
     hr = THRESHOLDS["hr_high"]
     spo2_now, spo2_call = THRESHOLDS["spo2_emergency"], THRESHOLDS["spo2_call"]
-    systolic = charts.Series(_("Systolic"), readings(reports, "systolic_bp", clock))
+    systolic = charts.Series(_("Systolic"), readings(reports, "systolic_bp", at))
     diastolic = charts.Series(
-        _("Diastolic"), readings(reports, "diastolic_bp", clock), style="secondary", checked=False
+        _("Diastolic"), readings(reports, "diastolic_bp", at), style="secondary", checked=False
     )
     has_diastolic = any(r.value is not None for r in diastolic.readings)
     return [
-        temperature_chart(patient, reports, clock, days, nurse=True),
-        charts.line_chart(
+        temperature_chart(patient, reports, clock, days, nurse=True, at=at),
+        charts.Plan(
             slug="blood-pressure",
             title=_("Blood pressure"),
             unit=str(INPUTS["systolic_bp"].unit),
@@ -261,22 +309,22 @@ def vital_charts(
             floor=0,
             markers=marks,
         ),
-        charts.line_chart(
+        charts.Plan(
             slug="pulse",
             title=_("Pulse"),
             unit=str(INPUTS["heart_rate"].unit),
-            series=[charts.Series(_("Pulse"), readings(reports, "heart_rate", clock))],
+            series=[charts.Series(_("Pulse"), readings(reports, "heart_rate", at))],
             thresholds=[charts.Threshold(hr, ">", _("pulse > %(value)d") % {"value": hr})],
             days=days,
             min_span=40,
             floor=0,
             markers=marks,
         ),
-        charts.line_chart(
+        charts.Plan(
             slug="spo2",
             title=_("Oxygen level (SpO₂)"),
             unit=str(INPUTS["spo2"].unit),
-            series=[charts.Series(_("SpO₂"), readings(reports, "spo2", clock))],
+            series=[charts.Series(_("SpO₂"), readings(reports, "spo2", at))],
             thresholds=[
                 charts.Threshold(spo2_call, "<=", _("≤ %(value)d call") % {"value": spo2_call}),
                 charts.Threshold(spo2_now, "<=", _("≤ %(value)d emergency") % {"value": spo2_now}),
@@ -310,6 +358,11 @@ class GridRow:
 class SymptomGrid:
     days: list[int]
     rows: list[GridRow] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """Every value of the grid as one text (``{% cache %}`` hashes it into the key)."""
+        return repr(self)
 
 
 def cell(code: str, value: Any) -> Cell:
@@ -449,7 +502,19 @@ class TimelineEntry:
     report: Report
     day: int
     answered_by: str
-    answers: list[tuple[str, str]]
+
+    @property
+    def answers(self) -> list[tuple[str, str]]:
+        return answer_list(self.report.answers)
+
+    @property
+    def fingerprint(self) -> str:
+        """Everything the check-in's card shows but the language and the time zone, as one text:
+        every stored column of the report, its day and who answered (a name can change). The
+        same text draws the same card, so the card is kept under it (``{% cache %}`` hashes it
+        into the key)."""
+        stored = [getattr(self.report, f.attname) for f in Report._meta.concrete_fields]
+        return repr((stored, self.day, self.answered_by))
 
 
 def answer_list(answers: dict[str, Any]) -> list[tuple[str, str]]:
@@ -499,7 +564,6 @@ def patient_timeline(
             report=r,
             day=clock.day(r.submitted_at, r.days_since_infusion),
             answered_by=answered_by(r, patient),
-            answers=answer_list(r.answers),
         )
         for r in reversed(reports)
     ]
@@ -516,7 +580,7 @@ def patient_timeline(
         "charts": vital_charts(patient, reports, clock, days),
         "grid": symptom_grid(reports, clock, days),
         "entries": entries,
-        "flags": flags_of(patient),
+        "flags": flag_cards_of(patient),
         "notes": notes_of(patient),
         "carers": list(patient.carers.order_by("first_name", "last_name")),
         "window": window,

@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -158,6 +159,19 @@ class CareTeam(models.Model):
         }.get(Level(level), self.urgent_today_resolve_target)
 
 
+# What a row of the patient list shows besides ``roster()``'s annotations: the name, the team
+# (and its clock, for the day since the infusion) and the monitoring status.
+ROSTER_COLUMNS = (
+    "user__first_name",
+    "user__last_name",
+    "user__username",
+    "care_team__name",
+    "care_team__time_zone",
+    "monitoring",
+    "resumes_at",
+)
+
+
 class PatientQuerySet(models.QuerySet):
     def for_nurse(self, user) -> PatientQuerySet:
         return self.filter(care_team__nurses=user)
@@ -177,17 +191,21 @@ class PatientQuerySet(models.QuerySet):
         return self.filter(Exists(given), Patient.active_at(at))
 
     def roster(self) -> PatientQuerySet:
-        """A nurse's patient list: last check-in and unresolved flag level, in one query."""
+        """A nurse's patient list: last check-in, unresolved flag level and the latest infusion
+        given (when and what), in one query; only the columns the list shows."""
         reports = Report.objects.filter(patient=OuterRef("pk")).order_by("-submitted_at")
         flags = Flag.objects.filter(patient=OuterRef("pk")).exclude(status=Flag.Status.RESOLVED)
-        given = Infusion.objects.filter(patient=OuterRef("pk"), given_at__lte=timezone.now())
+        given = Infusion.objects.filter(
+            patient=OuterRef("pk"), given_at__lte=timezone.now()
+        ).order_by("-given_at")
         return (
             self.select_related("user", "care_team")
-            .prefetch_related("infusions")
+            .only(*ROSTER_COLUMNS)
             .annotate(
                 last_check_in=Subquery(reports.values("submitted_at")[:1]),
                 flag_level=Subquery(flags.values("level")[:1]),
-                latest_infusion_at=Subquery(given.order_by("-given_at").values("given_at")[:1]),
+                latest_infusion_at=Subquery(given.values("given_at")[:1]),
+                latest_infusion_product=Subquery(given.values("product")[:1]),
             )
         )
 
@@ -345,11 +363,17 @@ class Patient(models.Model):
         given = [i for i in self.infusions.all() if i.given_at <= at]
         return sorted(given, key=lambda i: i.given_at, reverse=True)
 
-    def day_now(self) -> tuple[Infusion, int] | None:
-        """The latest infusion already given and today's day since it."""
-        now = timezone.now()
-        given = self.infusions_given(now)
-        return (given[0], self.days_since(given[0], now)) if given else None
+    @property
+    def therapy_now_display(self) -> str:
+        """The latest infusion already given and today's day since it, in words ("CAR-T, day 5"),
+        from ``PatientQuerySet.roster()``'s annotations."""
+        if self.latest_infusion_at is None:
+            return gettext("no infusion yet")
+        latest = Infusion(product=self.latest_infusion_product, given_at=self.latest_infusion_at)
+        return gettext("%(product)s, day %(day)s") % {
+            "product": latest.get_product_display(),
+            "day": self.days_since(latest, timezone.now()),
+        }
 
     def days_since(self, infusion: Infusion, at: datetime) -> int:
         """Day 0 is the infusion's calendar day in the care team's time zone."""
@@ -722,6 +746,22 @@ class Flag(models.Model):
             and now - acknowledged_at >= team.resolve_target(level)
         )
         return overdue, too_long
+
+    @property
+    def steps_fingerprint(self) -> str:
+        """Everything the timeline's table of this flag's steps shows but the language and the
+        time zone, as one text: every stored column of each step and the name of who took it (a
+        name can change). The same text draws the same table, so the table is kept under it
+        (``{% cache %}`` hashes it into the key)."""
+        return repr(
+            [
+                (
+                    [getattr(event, f.attname) for f in FlagEvent._meta.concrete_fields],
+                    display_name(event.by) if event.by else None,
+                )
+                for event in self.events.all()
+            ]
+        )
 
     def latest_event(self, action: str) -> FlagEvent | None:
         return self.events.filter(action=action).select_related("by").order_by("-at", "-pk").first()

@@ -874,14 +874,22 @@ def patients(request: HttpRequest) -> HttpResponse:
     order = request.GET.get("order", "name")
     if order not in PatientQuerySet.ROSTER_ORDERS:
         order = "name"
-    rows = (
+    # The page is picked by sorting the patients' keys alone, then only its own patients are
+    # read in full: sorting every patient's whole row for 50 of them is what made a page slow.
+    keys = (
         Patient.objects.for_nurse(request.user)
         .search(words)
         .roster()
         .ordered_by(order)
+        .values_list("pk", flat=True)
+    )
+    page = Paginator(keys, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(
+        Patient.objects.filter(pk__in=page.object_list)
+        .roster()
+        .ordered_by(order)
         .fetch_mode(FETCH_RAISE)
     )
-    page = Paginator(rows, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
     kept = {k: v for k, v in {"q": words, "order": order}.items() if v and v != "name"}
     context = {
         "patients": page,

@@ -1,6 +1,11 @@
 """The chart model: scaling, threshold lines, gaps for values not measured, the text alternative."""
 
+from dataclasses import fields
+
 import pytest
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from tracker import charts
 from tracker.charts import Reading, Series, Threshold
@@ -164,3 +169,66 @@ def test_a_line_about_one_series_does_not_mark_the_other():
     assert low.alert and not normal.alert
     assert not chart.series[1].dots[0].alert
     assert "Diastolic: 1 reading, 60 mmHg." in chart.description
+
+
+# -- A plan: the chart's values, drawn only when no drawing of the same values is kept -------------
+
+
+def fever_plan(**changes) -> charts.Plan:
+    values = {
+        "slug": "t",
+        "title": "T",
+        "unit": "°C",
+        "series": [Series("T", temperatures(37.0, None, 38.6))],
+        "thresholds": [Threshold(38.0, ">=", "fever")],
+        "days": (0, 2),
+        "decimals": 1,
+        "min_span": 2,
+    }
+    return charts.Plan(**{**values, **changes})
+
+
+def test_a_plan_draws_what_line_chart_draws():
+    plan = fever_plan()
+    assert plan.draw() == charts.line_chart(**{f.name: getattr(plan, f.name) for f in fields(plan)})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"slug": "u"},
+        {"title": "U"},
+        {"unit": "°F"},
+        {"series": [Series("T", temperatures(37.0, None, 38.7))]},
+        {"series": [Series("T", temperatures(37.0, None, 38.6, start=0.6))]},
+        {"series": [Series("T", [Reading(0.5, 37.0, "day 0, 12:00")])]},
+        {"series": [Series("T", temperatures(37.0, None, 38.6), style="secondary")]},
+        {"series": [Series("T", temperatures(37.0, None, 38.6), checked=False)]},
+        {"thresholds": [Threshold(38.0, ">", "fever")]},
+        {"thresholds": [Threshold(38.0, ">=", "fever ≥ 38.0")]},
+        {"days": (0, 3)},
+        {"decimals": 0},
+        {"min_span": 3},
+        {"floor": 30},
+        {"ceiling": 45},
+        {"markers": [charts.Marker(0.2, "CAR-T")]},
+        {"box": charts.NARROW},
+    ],
+)
+def test_a_plans_fingerprint_changes_with_any_of_its_values(change):
+    assert fever_plan().fingerprint == fever_plan().fingerprint
+    assert fever_plan(**change).fingerprint != fever_plan().fingerprint
+
+
+def test_a_kept_chart_is_the_one_drawn_afresh_in_each_language():
+    def drawn(language: str) -> str:
+        with translation.override(language):
+            return render_to_string("charts.html#line-chart", {"chart": fever_plan()})
+
+    cache.clear()
+    english, spanish = drawn("en"), drawn("es")
+    assert "38.6 °C" in english and "38,6 °C" in spanish
+    assert "show the numbers" in english and "show the numbers" not in spanish
+    assert (drawn("en"), drawn("es")) == (english, spanish)  # kept
+    cache.clear()
+    assert (drawn("es"), drawn("en")) == (spanish, english)  # afresh, the other way round

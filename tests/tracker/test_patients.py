@@ -4,19 +4,22 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import (
     CareTeamFactory,
     FlagFactory,
+    PatientFactory,
+    PreferencesFactory,
     ReportFactory,
     car_t_patient,
     nurse_of,
 )
-from tracker.models import Level, Patient
+from tracker.models import Level, Patient, PatientQuerySet
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +138,37 @@ def test_the_patient_list_sorts_by_flag_silence_and_day(client):
     silence = order("check-in")  # longest without a check-in first
     assert silence.index(late.name) < silence.index(early.name)
     assert order("name") == sorted(order("name"), key=lambda name: name.split()[-1])
+
+
+def test_each_order_pages_through_every_patient_once_in_the_order_of_the_whole_list(client):
+    team = CareTeamFactory()
+    nurse = nurse_of(team)
+    for n in range(53):
+        patient = car_t_patient(day=n % 7, team=team, user__last_name=f"Same{n % 3}")
+        if n % 4:
+            ReportFactory(patient=patient, submitted_at=timezone.now() - timedelta(hours=n % 5))
+        if n % 9 == 0:
+            FlagFactory(patient=patient, level=Level.URGENT_NOW if n % 2 else Level.EMERGENCY)
+    client.force_login(nurse)
+    for key in PatientQuerySet.ROSTER_ORDERS:
+        whole = Patient.objects.for_nurse(nurse).roster().ordered_by(key)
+        shown = [
+            name
+            for number in (1, 2)
+            for name in names_on(
+                client.get(reverse("patients"), {"order": key, "page": number}).content.decode()
+            )
+        ]
+        assert shown == [patient.name for patient in whole], key
+
+
+def test_the_list_says_when_there_is_no_infusion_yet_and_speaks_spanish(client):
+    team = CareTeamFactory()
+    nurse = nurse_of(team)
+    car_t_patient(day=5, team=team)
+    PatientFactory(care_team=team)
+    assert "no infusion yet" in page(client, nurse)[1]
+    PreferencesFactory(user=nurse, language="es")
+    spanish = page(client, nurse)[1]
+    translation.activate(settings.LANGUAGE_CODE)  # a Spanish page leaves Spanish active
+    assert "CAR-T, día 5" in spanish and "todavía sin infusión" in spanish

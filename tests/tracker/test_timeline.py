@@ -1,14 +1,20 @@
 """The nurse's patient timeline: charts with the rule lines, the symptom grid, findings, flags,
 the therapy context; only for the patient's own care team; a fixed number of queries."""
 
+import re
+from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from symptoms.rules import RULESET_VERSION, THRESHOLDS
 from tests.factories import (
@@ -16,13 +22,14 @@ from tests.factories import (
     CareTeamFactory,
     InfusionFactory,
     PatientFactory,
+    PreferencesFactory,
     ReportFactory,
     UserFactory,
     car_t_patient,
     nurse_of,
     resolve_flag,
 )
-from tracker import flags
+from tracker import charts, course, flags
 from tracker.checkins import record_report
 from tracker.course import (
     Clock,
@@ -32,7 +39,7 @@ from tracker.course import (
     symptom_grid,
     systolic_lines,
 )
-from tracker.models import Flag, Infusion, Patient, Report
+from tracker.models import Flag, FlagEvent, Infusion, Patient, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -477,3 +484,135 @@ def test_patient_pages_show_the_team_phone_readably_and_dial_it_exactly(client, 
     assert '<a href="tel:+442079460000">+44 20 7946 0000</a>' in page
     copy = client.get(reverse("history_copy")).content.decode()
     assert "+44 20 7946 0000" in copy
+
+
+# -- Kept parts: a chart, the symptom grid, a check-in card or a flag's steps is drawn once and kept
+# under everything it shows; what a nurse sees is always what drawing it afresh would show ---------
+
+
+def without_tokens(html: str) -> str:
+    """The page without what changes with every request (the CSRF tokens, the CSP nonces)."""
+    return re.sub(r'(csrfmiddlewaretoken" value=|"X-CSRFToken": |nonce=)"[^"]+"', r"\1", html)
+
+
+@pytest.fixture
+def still(world):
+    """The clock stands still, so two pages differ only by what the test changes."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield world
+
+
+def test_a_kept_timeline_is_the_one_drawn_afresh_and_nothing_is_drawn_twice(
+    client, still, monkeypatch
+):
+    drawn = Counter()
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            drawn[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(charts, "line_chart", counted("charts", charts.line_chart))
+    monkeypatch.setattr(course, "answer_list", counted("cards", course.answer_list))
+    step_words = counted("steps", FlagEvent.get_action_display)
+    monkeypatch.setattr(FlagEvent, "get_action_display", step_words)
+    cache.clear()
+    fresh = timeline(client, still["nurse"], still["patient"])[1]
+    steps = still["flag"].events.count()
+    assert drawn == {"charts": 4, "cards": 2, "steps": steps}
+
+    drawn.clear()
+    kept = timeline(client, still["nurse"], still["patient"])[1]
+    assert without_tokens(kept) == without_tokens(fresh)
+    assert not drawn
+
+
+def rename_the_carer(world):
+    world["patient"].carers.update(first_name="Samuel")
+    return "answered by Samuel Okafor (carer)"
+
+
+def rename_the_nurse(world):
+    type(world["nurse"]).objects.filter(pk=world["nurse"].pk).update(first_name="Jo")
+    return "<td>Jo Lee</td>"
+
+
+def move_the_check_in(world):
+    """An administrator corrects when the fever check-in was sent (the admin allows it)."""
+    fever = Report.objects.filter(pk=world["fever"].pk)
+    fever.update(submitted_at=F("submitted_at") - timedelta(hours=26))
+    return f'datetime="{fever.get().submitted_at.isoformat()}"'
+
+
+def store_other_findings(world):
+    findings = [{**f, "why": "a corrected reason"} for f in world["fever"].findings]
+    Report.objects.filter(pk=world["fever"].pk).update(findings=findings)
+    return "a corrected reason"
+
+
+def move_the_team(world):
+    world["team"].time_zone = "America/New_York"
+    world["team"].save()
+    return "times in America/New_York"
+
+
+def give_a_later_infusion(world):
+    InfusionFactory(
+        patient=world["patient"],
+        product=Infusion.Product.DLI,
+        car_target="",
+        cell_source=Infusion.CellSource.ALLOGENEIC,
+        given_at=timezone.now() - timedelta(days=1),
+    )
+    return "donor lymphocyte infusion</text>"  # the new day 0 marked on the charts
+
+
+def lower_the_fever_line(world):
+    world["team"].fever_threshold_c = Decimal("37.8")
+    world["team"].save()
+    return "fever ≥ 37.8"
+
+
+def raise_the_usual_blood_pressure(world):
+    world["patient"].baseline = {**world["patient"].baseline, "systolic_bp": 170}
+    world["patient"].save()
+    return "% below baseline"
+
+
+def reopen_the_flag(world):
+    flags.reopen(world["flag"], world["nurse"])
+    return "<td>reopened"
+
+
+def read_it_in_spanish(world):
+    PreferencesFactory(user=world["nurse"], language="es")
+    return "Síntomas por día"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        rename_the_carer,
+        rename_the_nurse,
+        move_the_check_in,
+        store_other_findings,
+        move_the_team,
+        give_a_later_infusion,
+        lower_the_fever_line,
+        raise_the_usual_blood_pressure,
+        reopen_the_flag,
+        read_it_in_spanish,
+    ],
+)
+def test_a_kept_part_is_drawn_again_when_anything_it_shows_changes(client, still, change):
+    cache.clear()
+    before = without_tokens(timeline(client, still["nurse"], still["patient"])[1])
+    shown = change(still)
+    kept = without_tokens(timeline(client, still["nurse"], still["patient"])[1])
+    cache.clear()
+    fresh = without_tokens(timeline(client, still["nurse"], still["patient"])[1])
+    translation.activate(settings.LANGUAGE_CODE)  # a Spanish page leaves Spanish active
+    assert shown in kept and shown not in before
+    assert kept == fresh
