@@ -133,8 +133,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # nothing needs clearing there. "worklists" holds the nurses' dashboard lists as last drawn, each
 # under the version of the data it shows (tracker.worklist); at ~70-250 KB a list, 200 of
 # them stay under ~50 MB a process. "template_fragments" ({% cache %}) holds pieces of pages whose
-# inputs never change, such as a report's findings in words (a report is never edited once sent):
-# ~1-3 KB each, 5,000 of them ~15 MB a process.
+# inputs never change, or whose key holds everything they show: a report's findings in words (a
+# report is never edited once sent), the empty check-in form, timeline cards and charts. ~1-5 KB
+# each; 10,000 of them stay under ~40 MB a process (a whole course on the timeline is ~100).
+# Being in memory, both are empty after each restart, so a new release never sends old markup.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "worklists": {
@@ -145,7 +147,7 @@ CACHES = {
     "template_fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "template_fragments",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        "OPTIONS": {"MAX_ENTRIES": 10000},
     },
 }
 
