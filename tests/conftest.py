@@ -7,13 +7,42 @@ second step itself log in through the real pages, or pass ``verified=False``.
 
 Each test starts with empty caches: what one test drew (a nurse's list, a page's fragments) is not
 there for the next, whose database may reuse the same row ids.
+
+``--clock HH:MM:SS`` runs every test as if it started at that time of day (UTC, today's date, the
+clock ticking on): ``pytest --clock 23:59:50`` and ``--clock 00:00:05`` find the tests that only
+pass away from midnight, where "day 3 after the infusion" turns into day 4. Chromium and separate
+server processes keep the real clock, so the few tests that compare their times with the test's own
+(a cookie's expiry, a one-time code typed into a server started as a process) fail under
+``--clock``.
 """
 
+from datetime import UTC, datetime, time
+
 import pytest
+import time_machine
 from django.core.cache import caches
 from django.test import Client
 
 from tests.factories import log_in_verified
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="HH:MM:SS",
+        help="start every test at this time of day (UTC, today's date), the clock ticking on",
+    )
+
+
+@pytest.fixture(autouse=True)
+def wall_clock(request):
+    at = request.config.getoption("--clock")
+    if not at:
+        yield
+        return
+    start = datetime.combine(datetime.now(UTC).date(), time.fromisoformat(at), tzinfo=UTC)
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

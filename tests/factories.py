@@ -116,7 +116,8 @@ class InfusionFactory(factory.django.DjangoModelFactory):
 def car_t_patient(*, day: int = 3, team: CareTeam | None = None, **kwargs) -> Patient:
     """An autologous CD19 CAR-T patient on ``day`` after the infusion."""
     patient = PatientFactory(**({"care_team": team} if team else {}), **kwargs)
-    InfusionFactory(patient=patient, given_at=timezone.now() - timedelta(days=day, minutes=5))
+    given_at = patient.care_team.days_back(timezone.now(), day, timedelta(minutes=5))
+    InfusionFactory(patient=patient, given_at=given_at)
     return patient
 
 

@@ -144,6 +144,19 @@ class CareTeam(models.Model):
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    def days_back(self, now: datetime, days: int, earlier: timedelta = timedelta()) -> datetime:
+        """A moment ``days`` calendar days before ``now`` in the team's zone (after, if negative),
+        ``earlier`` (not negative) before the same clock time but never before that day's
+        midnight, so its day count stays ``days`` at any hour: demo data and tests made just after
+        midnight or across a clock change."""
+        zone = self.zone
+        day = now.astimezone(zone).date() - timedelta(days=days)
+        midnight = datetime.combine(day, time.min, tzinfo=zone)
+        moment = now - timedelta(days=days) - earlier
+        if moment.astimezone(zone).date() != day:
+            moment = midnight if moment < midnight else datetime.combine(day, time.max, tzinfo=zone)
+        return moment
+
     def response_target(self, level: int) -> timedelta:
         """How long a flag of ``level`` may stay unacknowledged before it is overdue."""
         return {

@@ -38,7 +38,7 @@ def thirty_days_after_donor_cells() -> tuple[Patient, object]:
     patient = PatientFactory(user__first_name="Sam", user__last_name="Okafor")
     nurse = nurse_of(patient.care_team, first_name="Jordan", last_name="Lee")
     now = timezone.now()
-    start = now - timedelta(days=30, hours=2)
+    start = patient.care_team.days_back(now, 30, timedelta(hours=2))
     InfusionFactory(
         patient=patient, product="DLI", car_target="", cell_source="allogeneic", given_at=start
     )

@@ -88,7 +88,7 @@ def fever():
         patient=patient,
         reported_by=patient.user,
         answers=FEVER_ANSWERS,
-        at=timezone.now() - timedelta(minutes=20),
+        at=team.days_back(timezone.now(), 0, timedelta(minutes=20)),  # still day 3 at 00:05
     )
     return {"nurse": nurse, "patient": patient}
 

@@ -68,10 +68,10 @@ def world():
         patient=patient,
         reported_by=carer,
         answers={**USUAL_ANSWERS, "temperature_c": 38.7, "chills": "rigors", "spo2": 95},
-        at=now - timedelta(hours=6),
+        at=team.days_back(now, 0, timedelta(hours=6)),  # on day 4 at any hour
     )
     flag = Flag.objects.get(patient=patient)
-    with time_machine.travel(now - timedelta(hours=5), tick=False):
+    with time_machine.travel(fever.submitted_at + (now - fever.submitted_at) / 6, tick=False):
         flags.acknowledge(flag, nurse)
     resolve_flag(flag, by=nurse, outcome=Flag.Outcome.PHONE, note=NURSE_NOTE)
     return {"team": team, "nurse": nurse, "patient": patient, "fever": fever, "flag": flag}
@@ -292,7 +292,7 @@ def test_reports_before_a_later_infusion_sit_before_day_0_on_one_axis(world):
         product=Infusion.Product.DLI,
         car_target="",
         cell_source=Infusion.CellSource.ALLOGENEIC,
-        given_at=now - timedelta(hours=1),
+        given_at=patient.care_team.days_back(now, 0, timedelta(hours=1)),
     )
     patient = Patient.objects.prefetch_related("infusions").get(pk=patient.pk)
     clock = Clock.of(patient, now)

@@ -74,7 +74,7 @@ class Command(BaseCommand):
             product="CAR-T",
             car_target="CD19",
             cell_source="autologous",
-            given_at=now - timedelta(days=3, hours=2),
+            given_at=team.days_back(now, 3, timedelta(hours=2)),
         )
         sam = Patient.objects.create(
             user=users.objects.create_user(
@@ -93,7 +93,7 @@ class Command(BaseCommand):
             patient=sam,
             product="DLI",
             cell_source="allogeneic",
-            given_at=now - timedelta(days=30, hours=4),
+            given_at=team.days_back(now, 30, timedelta(hours=4)),
         )
 
         carer = users.objects.create_user(
