@@ -40,6 +40,8 @@ def test_patient_reports_a_fever_and_the_nurse_acknowledges_it(live_server, scre
     expect(patient_page.get_by_role("heading", name="Phone your care team now")).to_be_visible()
     call = patient_page.get_by_role("link", name=f"Call {team.phone_24h.as_international}")
     expect(call).to_have_attribute("href", f"tel:{team.phone_24h}")
+    # At phone width the number stays on one line (one box, not two): easier to read and dial.
+    assert call.locator(".phone-number").evaluate("n => n.getClientRects().length") == 1
     screenshot(patient_page, "result-urgent-now")
 
     nurse_page = new_page(viewport={"width": 1280, "height": 800})

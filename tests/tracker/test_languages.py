@@ -143,9 +143,11 @@ def test_the_advice_at_each_level_is_in_spanish_with_its_phone_links(
     assert english(advice.title) not in page
     if advice.call == "emergency":
         assert 'href="tel:112"' in page
-        assert "Llamar al 112" in page
+        assert 'Llamar al <span class="phone-number">112</span>' in page
     if advice.call:
         assert f'href="tel:{team.phone_24h}"' in page
+        # The number stays on one line on a narrow phone: read over two, it is easy to misdial.
+        assert f'<span class="phone-number">{team.phone_24h.as_international}</span>' in page
     else:
         assert "Si algo te preocupa, llama a tu equipo médico" in page
     assert "Enviado el 10 de marzo de 2026" in page

@@ -115,8 +115,11 @@ class Visitor:
         form = {"username": username, "password": password, "next": ""}
         answer = self.open("/login/", {**form, "keep_signed_in": "on"} if keep else form)
         if "/account/two-factor/" in answer[1]:
-            # A nurse types the code from the authenticator app holding the demo key.
-            answer = self.open(answer[1], {"code": demo_code(), "next": "/dashboard/"})
+            # A nurse types the code from the authenticator app holding the demo key. The app takes
+            # a time step only after the last one it took, so the nurses type theirs one at a time,
+            # each sent before the next is made (sent out of order, an earlier step is refused).
+            with _codes:
+                answer = self.open(answer[1], {"code": demo_code(), "next": "/dashboard/"})
         return answer
 
 
@@ -125,15 +128,15 @@ _last_step = [-1]
 
 
 def demo_code() -> str:
-    """The next unused code of the demo staff's key: a code works once, so concurrent nurses take
-    consecutive time steps (the app accepts one step either side of now)."""
-    with _codes:
-        totp = TOTP(base64.b32decode(SECOND_FACTOR_SECRET))
-        while (step := max(totp.t(), _last_step[0] + 1)) > totp.t() + 1:
-            time.sleep(1)
-        _last_step[0] = step
-        totp.drift = step - totp.t()
-        return f"{totp.token():06d}"
+    """The next unused code of the demo staff's key (the caller holds ``_codes``): a code works
+    once, so concurrent nurses take consecutive time steps (the app accepts one step either side of
+    now)."""
+    totp = TOTP(base64.b32decode(SECOND_FACTOR_SECRET))
+    while (step := max(totp.t(), _last_step[0] + 1)) > totp.t() + 1:
+        time.sleep(1)
+    _last_step[0] = step
+    totp.drift = step - totp.t()
+    return f"{totp.token():06d}"
 
 
 @pytest.fixture(scope="module")
