@@ -7,20 +7,73 @@ the user object for the rest of the request instead of being asked of the databa
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 
-from tracker.models import Patient
+from tracker.models import CareTeam, Patient, Preferences, SignInVersion
+
+
+@dataclass(frozen=True)
+class Who:
+    """What every request asks of the logged-in user before its view runs."""
+
+    sign_in_version: int  # SignInVersion.of
+    language: str | None  # the language chosen in Preferences, as stored
+    patient_team: tuple[str, str] | None  # (name, time zone) of the team they check in with
+    nurse_team: tuple[str, str] | None  # (name, time zone) of their first team as a nurse, by name
+
+    @property
+    def nurse(self) -> bool:
+        return self.nurse_team is not None
+
+    @property
+    def time_zone(self) -> str | None:
+        """The zone of the first of their teams by name, patient's or nurse's."""
+        teams = [team for team in (self.patient_team, self.nurse_team) if team]
+        return min(teams)[1] if teams else None
+
+
+def who(user) -> Who:
+    """``Who`` for ``user``, read in one query (on 2 cores, 5 small queries cost 5 ms a page) and
+    kept on the user object for the rest of the request."""
+    if (known := getattr(user, "_who", None)) is not None:
+        return known
+    me = OuterRef("pk")
+    teams = CareTeam.objects.order_by("name", "pk")
+    as_patient = teams.filter(patients__user=me)
+    as_nurse = teams.filter(nurses=me)
+    (version, language, *zones) = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(
+            Subquery(SignInVersion.objects.filter(user=me).order_by("pk").values("number")[:1]),
+            Subquery(Preferences.objects.filter(user=me).order_by("pk").values("language")[:1]),
+            Subquery(as_patient.values("name")[:1]),
+            Subquery(as_patient.values("time_zone")[:1]),
+            Subquery(as_nurse.values("name")[:1]),
+            Subquery(as_nurse.values("time_zone")[:1]),
+        )
+        .get()
+    )
+    patient_name, patient_zone, nurse_name, nurse_zone = zones
+    user._who = Who(
+        sign_in_version=version or 0,
+        language=language,
+        patient_team=(patient_name, patient_zone) if patient_name is not None else None,
+        nurse_team=(nurse_name, nurse_zone) if nurse_name is not None else None,
+    )
+    return user._who
 
 
 def is_nurse(user) -> bool:
     """A nurse of at least one care team."""
     if not user.is_authenticated:
         return False
-    if (known := getattr(user, "_is_nurse", None)) is None:
-        known = user._is_nurse = user.care_teams.exists()
-    return known
+    return who(user).nurse
 
 
 def nurse_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

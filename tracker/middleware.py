@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
-from tracker.access import is_nurse
-from tracker.models import CareTeam, Preferences
+from tracker.access import is_nurse, who
+from tracker.models import Preferences
 from tracker.second_factor import has_second_factor, needs_second_factor, session_is_current
 
 # The session key set at login when a patient or carer ticked "Keep me signed in on this phone".
@@ -28,16 +28,7 @@ class CareTeamTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        zone = None
-        if request.user.is_authenticated:
-            # Two indexed lookups (an OR across both joins would read every patient), then the
-            # first team by name, as one query ordered by name would give.
-            teams = [
-                CareTeam.objects.filter(patients__user=request.user),
-                CareTeam.objects.filter(nurses=request.user),
-            ]
-            found = [team.values_list("name", "time_zone").first() for team in teams]
-            zone = min((f for f in found if f), default=(None, None))[1]
+        zone = who(request.user).time_zone if request.user.is_authenticated else None
         if zone:
             timezone.activate(zone)
         else:
@@ -140,7 +131,8 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and (language := Preferences.language_of(request.user)):
+        user = request.user
+        if user.is_authenticated and Preferences.is_supported(language := who(user).language):
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -28,7 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from tracker.access import is_nurse
+from tracker.access import is_nurse, who
 from tracker.models import SecondFactorEvent, SignInVersion
 
 RECOVERY_CODES = 10
@@ -229,7 +229,7 @@ def end_other_sessions(request: HttpRequest) -> None:
 
 
 def session_is_current(request: HttpRequest) -> bool:
-    return request.session.get(SESSION_VERSION_KEY, 0) == SignInVersion.of(request.user)
+    return request.session.get(SESSION_VERSION_KEY, 0) == who(request.user).sign_in_version
 
 
 @receiver(user_logged_in)

@@ -87,7 +87,7 @@ from tracker.models import (
     display_name,
 )
 from tracker.tokens import invitation_qr_svg, invitation_token_generator, invitation_url
-from tracker.worklist import Worklist
+from tracker.worklist import Worklist, roster_rows_key
 
 
 def _patients_of(request: HttpRequest):
@@ -900,6 +900,7 @@ def patients(request: HttpRequest) -> HttpResponse:
             for key, label in ROSTER_ORDER_LABELS.items()
         ],
         "query": urlencode(kept),
+        "rows_key": roster_rows_key(page.object_list, timezone.now()),
     }
     return render(request, "patients.html", context)
 

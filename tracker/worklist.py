@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import caches
@@ -63,9 +63,7 @@ class Worklist:
             sorted(request.GET.items()),
             translation.get_language(),
             timezone.get_current_timezone_name(),
-            self.now.replace(
-                second=0, microsecond=0, minute=self.now.minute - self.now.minute % VERSION_MINUTES
-            ),
+            clock_step(self.now),
             # Any record changed anywhere (rare): names, monitoring, pauses, infusion dates.
             Patient.history.order_by("-history_id").values_list("history_id").first(),
             Infusion.history.order_by("-history_id").values_list("history_id").first(),
@@ -237,3 +235,40 @@ class Worklist:
 
 def digest(facts: list) -> str:
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:20]
+
+
+def clock_step(now: datetime) -> datetime:
+    """``now`` to the 5-minute step: lists kept this long say "5 minutes ago" a little late."""
+    return now.replace(second=0, microsecond=0, minute=now.minute - now.minute % VERSION_MINUTES)
+
+
+def roster_rows_key(patients: list[Patient], now: datetime) -> str:
+    """The patient list's rows as a cache key: every column a row shows (``roster()``), the
+    language and zone they are shown in, and the 5-minute step of the clock, as the dashboard's
+    lists have (a day turns at midnight exactly, "last check-in 3 minutes ago" may lag by as much).
+    """
+    return digest(
+        [
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            clock_step(now),
+            [
+                (
+                    patient.pk,
+                    *(getattr(patient.user, field) for field in ROSTER_USER_FIELDS),
+                    patient.care_team.name,
+                    patient.care_team.time_zone,
+                    patient.monitoring,
+                    patient.resumes_at,
+                    patient.last_check_in,
+                    patient.flag_level,
+                    patient.latest_infusion_at,
+                    patient.latest_infusion_product,
+                )
+                for patient in patients
+            ],
+        ]
+    )
+
+
+ROSTER_USER_FIELDS = ("first_name", "last_name", "username")

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import FlagFactory
-from tracker.models import Flag
+from tests.factories import CareTeamFactory, FlagFactory, PreferencesFactory, UserFactory, nurse_of
+from tracker.access import is_nurse, who
+from tracker.models import Flag, SignInVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,31 @@ def test_the_nurse_of_the_team_sees_the_flag(client, two_teams):
 def test_acknowledge_only_accepts_post(client, two_teams):
     client.force_login(two_teams["nurse_x"])
     assert client.get(reverse("acknowledge", args=[two_teams["flag_a"].pk])).status_code == 405
+
+
+# ``who``: what every request asks of the user before its view (sign-in version, language, the
+# team whose time zone the pages use, whether they nurse), in one query kept for the request.
+
+
+def test_who_reads_a_nurse_of_two_teams_in_one_query_and_keeps_it(django_assert_num_queries):
+    later = CareTeamFactory(name="Zeta ward", time_zone="Asia/Tokyo")
+    nurse = nurse_of(later)
+    CareTeamFactory(name="Alpha ward", time_zone="America/Chicago").nurses.add(nurse)
+    PreferencesFactory(user=nurse, language="es")
+    SignInVersion.raise_for(nurse)
+    with django_assert_num_queries(1):
+        found = who(nurse)
+        assert is_nurse(nurse) and who(nurse) is found
+    assert found.sign_in_version == 1
+    assert found.language == "es"
+    assert found.time_zone == "America/Chicago"  # the first team by name
+    assert found.patient_team is None
+
+
+def test_who_reads_a_patient_and_someone_with_no_team(two_teams):
+    patient = two_teams["patient_a"]
+    found = who(patient.user)
+    assert (found.nurse, found.language, found.sign_in_version) == (False, None, 0)
+    assert found.time_zone == patient.care_team.time_zone
+    nobody = who(UserFactory())
+    assert (nobody.nurse, nobody.time_zone, nobody.patient_team) == (False, None, None)

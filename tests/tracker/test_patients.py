@@ -173,3 +173,37 @@ def test_the_list_says_when_there_is_no_infusion_yet_and_speaks_spanish(client):
     spanish = page(client, nurse)[1]
     translation.activate(settings.LANGUAGE_CODE)  # a Spanish page leaves Spanish active
     assert "CAR-T, día 5" in spanish and "todavía sin infusión" in spanish
+
+
+# The rows of a page are kept (``roster_rows_key``): drawn once, drawn again when what they show
+# changes, in the words of the nurse's language.
+
+
+def test_a_page_of_rows_is_drawn_once_and_again_when_what_it_shows_changes(client, monkeypatch):
+    team = CareTeamFactory()
+    nurse = nurse_of(team)
+    patient = car_t_patient(day=5, team=team, user__first_name="Robin", user__last_name="Hale")
+    drawn = []
+    therapy = Patient.therapy_now_display
+
+    def counted(self):
+        drawn.append(self.pk)
+        return therapy.fget(self)
+
+    monkeypatch.setattr(Patient, "therapy_now_display", property(counted))
+    assert "Robin Hale" in page(client, nurse)[1]
+    assert "never" in page(client, nurse)[1]
+    assert drawn == [patient.pk]  # the second page came from the kept rows
+
+    patient.user.__class__.objects.filter(pk=patient.user.pk).update(first_name="Robyn")
+    assert "Robyn Hale" in page(client, nurse)[1]  # a rename, even one that skips history
+    ReportFactory(patient=patient, submitted_at=timezone.now() - timedelta(hours=2))
+    html = page(client, nurse)[1]
+    assert "2\xa0hours ago" in html and "never" not in html
+    FlagFactory(patient=patient, level=Level.URGENT_TODAY)
+    assert "badge-urgent_today" in page(client, nurse)[1]
+    PreferencesFactory(user=nurse, language="es")
+    spanish = page(client, nurse)[1]
+    translation.activate(settings.LANGUAGE_CODE)
+    assert "CAR-T, día 5" in spanish
+    assert len(drawn) == 5
