@@ -2,14 +2,44 @@
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Page
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make to set
 # up data are still plain synchronous calls, so Django may allow them here (tests only).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATimeOnSharedSQLite(ThreadedWSGIServer):
+    """The live server, answering one request at a time when its threads share one connection.
+
+    On SQLite the test database lives in memory, and every thread of the live server uses the test's
+    own connection to it. Two requests at once (a page and its htmx call, a form sent while the
+    page still loads) then use one SQLite connection from two threads, which fails at random
+    ("bad parameter or other API misuse", "database table is locked"). Connections are still
+    accepted side by side, so a browser's idle keep-alive connection blocks nobody; only the
+    application's work is taken in turn. On PostgreSQL each thread has its own connection and
+    nothing changes.
+    """
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+        lock = threading.Lock()
+
+        def in_turn(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        return super().set_app(in_turn)
+
+
+LiveServerThread.server_class = OneRequestAtATimeOnSharedSQLite
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
