@@ -172,8 +172,14 @@ class CareTeam(models.Model):
         }.get(Level(level), self.urgent_today_resolve_target)
 
 
-# What a row of the patient list shows besides ``roster()``'s annotations: the name, the team
-# (and its clock, for the day since the infusion) and the monitoring status.
+# What a row of the patient list shows: the name, the team (and its clock, for the day since the
+# infusion) and the monitoring status, then what ``roster()`` adds (the rows' cache key reads both).
+ROSTER_ANNOTATIONS = (
+    "last_check_in",
+    "flag_level",
+    "latest_infusion_at",
+    "latest_infusion_product",
+)
 ROSTER_COLUMNS = (
     "user__first_name",
     "user__last_name",
@@ -214,7 +220,7 @@ class PatientQuerySet(models.QuerySet):
         return (
             self.select_related("user", "care_team")
             .only(*ROSTER_COLUMNS)
-            .annotate(
+            .annotate(  # ROSTER_ANNOTATIONS
                 last_check_in=Subquery(reports.values("submitted_at")[:1]),
                 flag_level=Subquery(flags.values("level")[:1]),
                 latest_infusion_at=Subquery(given.values("given_at")[:1]),

@@ -25,6 +25,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import Any
 
 from django.core.cache import caches
@@ -39,7 +40,17 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from tracker.forms import DashboardFilterForm, ResolveFlagForm
-from tracker.models import CareTeam, Flag, FlagEvent, Infusion, Level, Patient, Report
+from tracker.models import (
+    ROSTER_ANNOTATIONS,
+    ROSTER_COLUMNS,
+    CareTeam,
+    Flag,
+    FlagEvent,
+    Infusion,
+    Level,
+    Patient,
+    Report,
+)
 
 VERSION_MINUTES = 5
 RECENTLY_RESOLVED = timedelta(hours=12)
@@ -255,20 +266,10 @@ def roster_rows_key(patients: list[Patient], now: datetime) -> str:
             [
                 (
                     patient.pk,
-                    *(getattr(patient.user, field) for field in ROSTER_USER_FIELDS),
-                    patient.care_team.name,
-                    patient.care_team.time_zone,
-                    patient.monitoring,
-                    patient.resumes_at,
-                    patient.last_check_in,
-                    patient.flag_level,
-                    patient.latest_infusion_at,
-                    patient.latest_infusion_product,
+                    *(reduce(getattr, column.split("__"), patient) for column in ROSTER_COLUMNS),
+                    *(getattr(patient, name) for name in ROSTER_ANNOTATIONS),
                 )
                 for patient in patients
             ],
         ]
     )
-
-
-ROSTER_USER_FIELDS = ("first_name", "last_name", "username")

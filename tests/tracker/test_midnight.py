@@ -12,7 +12,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from tests.factories import car_t_patient, nurse_of
@@ -22,7 +23,7 @@ ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"
 JUST_AFTER_MIDNIGHT = datetime(2026, 12, 5, 0, 0, 13, tzinfo=UTC)  # when CI once ran
 
 
-@settings(max_examples=300, deadline=None)
+@examples(max_examples=300, deadline=None)
 @given(
     zone=st.sampled_from(ZONES),
     now=st.datetimes(

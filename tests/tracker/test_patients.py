@@ -19,7 +19,7 @@ from tests.factories import (
     car_t_patient,
     nurse_of,
 )
-from tracker.models import Level, Patient, PatientQuerySet
+from tracker.models import ROSTER_ANNOTATIONS, Level, Patient, PatientQuerySet
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +207,7 @@ def test_a_page_of_rows_is_drawn_once_and_again_when_what_it_shows_changes(clien
     translation.activate(settings.LANGUAGE_CODE)
     assert "CAR-T, día 5" in spanish
     assert len(drawn) == 5
+
+
+def test_the_rows_key_reads_every_annotation_the_roster_adds():
+    assert set(Patient.objects.roster().query.annotations) == set(ROSTER_ANNOTATIONS)
